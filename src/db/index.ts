@@ -1,0 +1,93 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider, type Dialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './types.ts';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent the embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory` (or undefined) keeps everything in memory. */
+  pgliteDir?: string | undefined;
+  poolSize?: number;
+}
+
+// Keep `date` columns as 'YYYY-MM-DD' strings (regulatory dates are calendar dates, not instants)
+// and read 64-bit integers (counts, bigserial ids) as JS numbers, identically on both drivers.
+const OID_INT8 = 20;
+const OID_DATE = 1082;
+const parseInt8 = (value: string): number => Number(value);
+const keepString = (value: string): string => value;
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    // Per-pool parsers, so that the process-wide pg.types stay untouched.
+    const types = {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === OID_INT8) return parseInt8;
+        if (oid === OID_DATE) return keepString;
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    };
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types });
+    pool.on('error', () => {
+      /* an idle client's error surfaces on the next query; it must not crash the process */
+    });
+    const dialect = new PostgresDialect({ pool });
+    const db = new Kysely<Database>({ dialect });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  const dir = options.pgliteDir && options.pgliteDir !== 'memory' ? path.resolve(options.pgliteDir) : undefined;
+  if (dir) mkdirSync(path.dirname(dir), { recursive: true });
+  const client = await PGlite.create(dir, {
+    extensions: { pg_trgm, unaccent },
+    parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepString },
+  });
+  const dialect: Dialect = new PGliteDialect(client);
+  const db = new Kysely<Database>({ dialect });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/** Numbered files in migrations/, imported in name order. */
+class FolderMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{4}_[a-z0-9_]+\.ts$/.test(f))
+      .sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const mod = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as Migration;
+      migrations[file.replace(/\.ts$/, '')] = mod;
+    }
+    return migrations;
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,28 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, Process, ProcessesTable } from '../types.ts';
+
+type Db = Kysely<Database>;
+
+export async function insertProcesses(db: Db, rows: Insertable<ProcessesTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('processes').values(rows).execute();
+}
+
+export async function listProcesses(db: Db, tenantId: string): Promise<Process[]> {
+  return db.selectFrom('processes').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+}
+
+export async function getProcess(db: Db, tenantId: string, processId: string): Promise<Process | undefined> {
+  return db.selectFrom('processes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', processId).executeTakeFirst();
+}
+
+/** The active process for a kind and cause, falling back to the kind's process without a cause. */
+export async function findProcessFor(db: Db, tenantId: string, kind: string, cause: string | null): Promise<Process | undefined> {
+  const rows = await db
+    .selectFrom('processes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('active', '=', true)
+    .where('kind', '=', kind as 'reclamation' | 'demande')
+    .execute();
+  return rows.find((p) => cause !== null && p.cause === cause) ?? rows.find((p) => p.cause === null);
+}

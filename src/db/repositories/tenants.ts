@@ -1,0 +1,26 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, Tenant, TenantsTable } from '../types.ts';
+
+type Db = Kysely<Database>;
+
+export async function insertTenant(db: Db, row: Insertable<TenantsTable>): Promise<Tenant> {
+  return db.insertInto('tenants').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function getTenant(db: Db, tenantId: string): Promise<Tenant | undefined> {
+  return db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+}
+
+export async function findTenantBySlug(db: Db, slug: string): Promise<Tenant | undefined> {
+  return db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function slugsStartingWith(db: Db, prefix: string): Promise<string[]> {
+  const rows = await db.selectFrom('tenants').select('slug').where('slug', 'like', `${prefix}%`).execute();
+  return rows.map((r) => r.slug);
+}
+
+export async function countTenants(db: Db): Promise<number> {
+  const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

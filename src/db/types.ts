@@ -1,0 +1,214 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+/** date: read and written as 'YYYY-MM-DD' (the parsers in src/db/index.ts keep it a string). */
+type DateOnly = string;
+type Json<T> = ColumnType<T, string | T, string | T>;
+type JsonDefault<T> = ColumnType<T, string | T | undefined, string | T>;
+
+export interface TenantsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  orias: string | null;
+  manager_name: string;
+  email: string;
+  phone: string | null;
+  plan: 'starter' | 'pro' | 'enterprise';
+  zone: string;
+  settings: JsonDefault<Record<string, unknown>>;
+  created_at: TimestampDefault;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  name: string;
+  role: 'agent' | 'manager' | 'admin';
+  status: 'invited' | 'active' | 'deactivated';
+  password_hash: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  invitation_token_hash: string | null;
+  invitation_expires_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: TimestampDefault;
+  expires_at: Timestamp;
+  last_seen_at: TimestampDefault;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface CustomersTable {
+  id: Generated<string>;
+  tenant_id: string;
+  display_name: string;
+  complainant_type: Generated<string>;
+  merged_into_id: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface CustomerIdentitiesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  customer_id: string;
+  kind: 'email' | 'phone' | 'slack' | 'contract';
+  value: string;
+  created_at: TimestampDefault;
+}
+
+export interface ProcessStep {
+  key: string;
+  label: string;
+}
+
+export interface ProcessesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  key: string;
+  name: string;
+  kind: 'reclamation' | 'demande';
+  cause: string | null;
+  team: string | null;
+  internal_target_days: Generated<number>;
+  steps: JsonDefault<ProcessStep[]>;
+  settings: JsonDefault<Record<string, unknown>>;
+  active: Generated<boolean>;
+  created_at: TimestampDefault;
+}
+
+export interface ReferenceCountersTable {
+  tenant_id: string;
+  year: number;
+  last_value: number;
+}
+
+export interface ComplaintsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  reference: string;
+  customer_id: string;
+  channel: string;
+  kind: Generated<'reclamation' | 'demande'>;
+  cause: string | null;
+  product: string | null;
+  priority: Generated<'normale' | 'haute' | 'urgente'>;
+  status: Generated<'nouvelle' | 'en_cours' | 'en_attente' | 'resolue' | 'cloturee'>;
+  outcome: 'accepte' | 'partiel' | 'refuse' | null;
+  subject: string;
+  nature: string | null;
+  description: string;
+  contract_number: string | null;
+  process_id: string | null;
+  assignee_id: string | null;
+  sent_on: DateOnly;
+  sent_on_source: 'sent' | 'received';
+  received_at: Timestamp;
+  ack_due_on: DateOnly;
+  answer_due_on: DateOnly;
+  acknowledged_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  tracking_token: string;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+  search_vector: ColumnType<string, never, never>;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  complaint_id: string;
+  direction: 'inbound' | 'outbound' | 'note';
+  channel: string;
+  author_user_id: string | null;
+  customer_id: string | null;
+  subject: string | null;
+  body_text: string;
+  body_html: string | null;
+  external_id: string | null;
+  sent_at: Timestamp | null;
+  created_at: TimestampDefault;
+  meta: JsonDefault<Record<string, unknown>>;
+}
+
+export interface AttachmentsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  complaint_id: string;
+  message_id: string | null;
+  filename: string;
+  content_type: string;
+  size_bytes: ColumnType<number, number, number>;
+  sha256: string;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  complaint_id: string | null;
+  customer_id: string | null;
+  actor_user_id: string | null;
+  actor_kind: 'user' | 'system' | 'customer';
+  type: string;
+  data: JsonDefault<Record<string, unknown>>;
+  created_at: TimestampDefault;
+}
+
+export interface InboundJournalTable {
+  id: Generated<string>;
+  tenant_id: string;
+  channel: string;
+  external_id: string;
+  payload: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  content_type: string;
+  status: Generated<'pending' | 'processed' | 'duplicate' | 'quarantined' | 'ignored'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  message_id: string | null;
+  complaint_id: string | null;
+  received_at: TimestampDefault;
+  processed_at: Timestamp | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  processes: ProcessesTable;
+  reference_counters: ReferenceCountersTable;
+  complaints: ComplaintsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  events: EventsTable;
+  inbound_journal: InboundJournalTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type User = Selectable<UsersTable>;
+export type Customer = Selectable<CustomersTable>;
+export type Complaint = Selectable<ComplaintsTable>;
+export type NewComplaint = Insertable<ComplaintsTable>;
+export type ComplaintUpdate = Updateable<ComplaintsTable>;
+export type Message = Selectable<MessagesTable>;
+export type Attachment = Selectable<AttachmentsTable>;
+export type Event = Selectable<EventsTable>;
+export type Process = Selectable<ProcessesTable>;

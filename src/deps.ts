@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import { migrateToLatest, openDatabase, type DatabaseKind } from './db/index.ts';
+import type { Database } from './db/types.ts';
+import { FileStore } from './files.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a process needs, built once from the config and shared by api, worker and CLI. */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  db: Kysely<Database>;
+  dbKind: DatabaseKind;
+  files: FileStore;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface DepsOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Run pending migrations while opening (default true). */
+  migrate?: boolean;
+}
+
+export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  try {
+    if (options.migrate !== false) {
+      const { applied } = await migrateToLatest(handle.db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  let closed = false;
+  return {
+    config,
+    logger,
+    db: handle.db,
+    dbKind: handle.kind,
+    files: new FileStore(path.resolve(config.filesDir)),
+    clock: options.clock ?? systemClock,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { sql } from 'kysely';
+import type { Deps } from '../deps.ts';
+import { registerErrorHandler } from './plugins/errors.ts';
+import { registerAuth, routeAuth, type RouteAuth } from './plugins/auth.ts';
+import { authRoutes } from './routes/api/auth.ts';
+import { userRoutes } from './routes/api/users.ts';
+import { complaintRoutes } from './routes/api/complaints.ts';
+import { processRoutes } from './routes/api/processes.ts';
+
+z.config(z.locales.fr());
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  auth: RouteAuth;
+  csrf: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, as seen by the auth and CSRF layers (tests iterate it). */
+    routeCatalog: RouteInfo[];
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Builds the HTTP application; never listens (main.ts does, tests use inject). */
+export async function buildApp(deps: Deps, secret: string): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: Math.ceil(deps.config.maxUploadBytes * 1.5) + 1024 * 1024,
+    disableRequestLogging: deps.config.env === 'test',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  const catalog: RouteInfo[] = [];
+  app.decorate('routeCatalog', catalog);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      catalog.push({
+        method,
+        url: route.url,
+        auth: routeAuth(route.url, route.config?.auth),
+        csrf: UNSAFE.has(method) && route.config?.csrf !== false,
+      });
+    }
+  });
+
+  await app.register(cookie, { secret });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'guichet_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure, signed: true },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, {
+    limits: { fileSize: deps.config.maxUploadBytes, files: 5, fields: 20 },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Guichet API', version: '1', description: 'API de Guichet : réclamations multicanal.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'guichet_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerAuth(app, deps);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (UNSAFE.has(request.method) && request.routeOptions.config.csrf !== false && request.routeOptions.url) {
+      app.csrfProtection(request, reply, done);
+      return;
+    }
+    done();
+  });
+
+  app.get(
+    '/health',
+    { schema: { hide: true }, config: { auth: 'public' } },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(deps.db);
+        return { status: 'ok', database: deps.dbKind };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable', database: deps.dbKind });
+      }
+    },
+  );
+
+  await app.register(authRoutes(deps), { prefix: '/api' });
+  await app.register(userRoutes(deps), { prefix: '/api' });
+  await app.register(complaintRoutes(deps), { prefix: '/api' });
+  await app.register(processRoutes(deps), { prefix: '/api' });
+  return app;
+}

@@ -1,0 +1,324 @@
+import type { Deps } from '../deps.ts';
+import { DomainError, NotFoundError, RuleError, UnauthorizedError, ValidationError } from '../domain/errors.ts';
+import { PLANS, isValidOrias, type Plan } from '../domain/plans.ts';
+import type { Zone } from '../domain/calendar.ts';
+import { normalizeEmail, normalizePhone } from '../domain/identity.ts';
+import type { Tenant, User } from '../db/types.ts';
+import { insertTenant, slugsStartingWith } from '../db/repositories/tenants.ts';
+import {
+  countActiveAdmins,
+  countSeats,
+  findUserByEmail,
+  findUserByInvitationHash,
+  getUser,
+  insertUser,
+  recordFailedLogin,
+  updateUser,
+} from '../db/repositories/users.ts';
+import { deleteSession, deleteUserSessions, insertSession } from '../db/repositories/sessions.ts';
+import { insertProcesses } from '../db/repositories/processes.ts';
+import { insertEvents } from '../db/repositories/events.ts';
+import { defaultProcesses } from '../routing/default-processes.ts';
+import { requireRole, type Actor, type Role } from './actor.ts';
+import { burnPasswordCheck, hashPassword, verifyPassword, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export interface SignupInput {
+  companyName: string;
+  orias?: string | null | undefined;
+  managerName: string;
+  email: string;
+  phone?: string | null | undefined;
+  plan: Plan;
+  password: string;
+  zone?: Zone | undefined;
+}
+
+const INVITATION_DAYS = 7;
+
+export function slugify(name: string): string {
+  const base = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  return base.length >= 2 ? base : 'cabinet';
+}
+
+function checkPassword(password: string, field = 'password'): void {
+  if (password.length < PASSWORD_MIN_LENGTH) {
+    throw new ValidationError('Mot de passe trop court.', {
+      [field]: `Le mot de passe doit contenir au moins ${PASSWORD_MIN_LENGTH} caractères.`,
+    });
+  }
+}
+
+/** Creates a tenant with its admin, default processes and web-form slug, ready to use at once. */
+export async function signup(deps: Deps, input: SignupInput): Promise<{ tenant: Tenant; user: User }> {
+  const fields: Record<string, string> = {};
+  const email = normalizeEmail(input.email);
+  if (!email) fields.email = 'Adresse email invalide.';
+  let orias: string | null = null;
+  if (input.orias && input.orias.trim() !== '') {
+    if (!isValidOrias(input.orias)) fields.orias = 'Le numéro ORIAS comporte 8 chiffres.';
+    else orias = input.orias.replace(/\s+/g, '');
+  }
+  let phone: string | null = null;
+  if (input.phone && input.phone.trim() !== '') {
+    phone = normalizePhone(input.phone);
+    if (!phone) fields.phone = 'Numéro de téléphone invalide.';
+  }
+  if (input.password.length < PASSWORD_MIN_LENGTH) {
+    fields.password = `Le mot de passe doit contenir au moins ${PASSWORD_MIN_LENGTH} caractères.`;
+  }
+  if (Object.keys(fields).length > 0 || !email) throw new ValidationError('Inscription incomplète.', fields);
+  if (await findUserByEmail(deps.db, email)) {
+    throw new ValidationError('Inscription impossible.', { email: 'Un compte existe déjà avec cette adresse.' });
+  }
+  const passwordHash = await hashPassword(input.password);
+
+  return deps.db.transaction().execute(async (trx) => {
+    const base = slugify(input.companyName);
+    const taken = new Set(await slugsStartingWith(trx, base));
+    let slug = base;
+    for (let i = 2; taken.has(slug); i++) slug = `${base}-${i}`;
+    const tenant = await insertTenant(trx, {
+      slug,
+      name: input.companyName.trim(),
+      orias,
+      manager_name: input.managerName.trim(),
+      email,
+      phone,
+      plan: input.plan,
+      zone: input.zone ?? 'metropole',
+    });
+    const user = await insertUser(trx, {
+      tenant_id: tenant.id,
+      email,
+      name: input.managerName.trim(),
+      role: 'admin',
+      status: 'active',
+      password_hash: passwordHash,
+    });
+    await insertProcesses(
+      trx,
+      defaultProcesses().map((p) => ({
+        tenant_id: tenant.id,
+        key: p.key,
+        name: p.name,
+        kind: p.kind,
+        cause: p.cause,
+        team: p.team,
+        internal_target_days: p.internalTargetDays,
+        steps: JSON.stringify(p.steps),
+      })),
+    );
+    await insertEvents(trx, [
+      { tenantId: tenant.id, actorUserId: user.id, actorKind: 'user', type: 'tenant.created', data: { slug, plan: input.plan } },
+    ]);
+    return { tenant, user };
+  });
+}
+
+export interface LoginResult {
+  token: string;
+  user: User;
+  expiresAt: Date;
+}
+
+export class AccountLockedError extends DomainError {
+  constructor(minutes: number) {
+    super(
+      'account_locked',
+      `Trop de tentatives échouées : le compte est verrouillé. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`,
+      423,
+    );
+  }
+}
+
+const BAD_CREDENTIALS = 'Adresse email ou mot de passe incorrect.';
+
+export async function login(
+  deps: Deps,
+  input: { email: string; password: string; ip?: string | null; userAgent?: string | null },
+): Promise<LoginResult> {
+  const now = deps.clock.now();
+  const email = normalizeEmail(input.email);
+  const user = email ? await findUserByEmail(deps.db, email) : undefined;
+  if (!user || !user.password_hash || user.status !== 'active') {
+    await burnPasswordCheck(input.password);
+    throw new UnauthorizedError(BAD_CREDENTIALS);
+  }
+  const minutesLeft = (until: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  if (user.locked_until && user.locked_until > now) throw new AccountLockedError(minutesLeft(user.locked_until));
+  if (!(await verifyPassword(user.password_hash, input.password))) {
+    const lockUntil = new Date(now.getTime() + deps.config.loginLockMinutes * 60_000);
+    // A lock that has expired starts a fresh count.
+    if (user.locked_until && user.locked_until <= now) {
+      await updateUser(deps.db, user.tenant_id, user.id, { failed_logins: 0, locked_until: null });
+    }
+    const after = await recordFailedLogin(deps.db, user.id, deps.config.loginMaxAttempts, lockUntil);
+    if (after.locked_until && after.locked_until > now) {
+      await insertEvents(deps.db, [
+        { tenantId: user.tenant_id, actorKind: 'system', type: 'user.locked', data: { userId: user.id, ip: input.ip ?? null } },
+      ]);
+      throw new AccountLockedError(minutesLeft(after.locked_until));
+    }
+    throw new UnauthorizedError(BAD_CREDENTIALS);
+  }
+  const token = newToken(32);
+  const expiresAt = new Date(now.getTime() + deps.config.sessionTtlHours * 3_600_000);
+  await deps.db.transaction().execute(async (trx) => {
+    await updateUser(trx, user.tenant_id, user.id, { failed_logins: 0, locked_until: null, last_login_at: now });
+    await insertSession(trx, {
+      id: hashToken(token),
+      tenantId: user.tenant_id,
+      userId: user.id,
+      expiresAt,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+    });
+  });
+  return { token, user, expiresAt };
+}
+
+export async function logout(deps: Deps, token: string): Promise<void> {
+  await deleteSession(deps.db, hashToken(token));
+}
+
+export async function inviteUser(
+  deps: Deps,
+  actor: Actor,
+  input: { email: string; name: string; role: Role },
+): Promise<{ user: User; invitationToken: string; invitationUrl: string }> {
+  requireRole(actor, 'admin');
+  const email = normalizeEmail(input.email);
+  if (!email) throw new ValidationError('Invitation incomplète.', { email: 'Adresse email invalide.' });
+  if (await findUserByEmail(deps.db, email)) {
+    throw new ValidationError('Invitation impossible.', { email: 'Un compte existe déjà avec cette adresse.' });
+  }
+  const token = newToken();
+  const user = await deps.db.transaction().execute(async (trx) => {
+    await checkSeatAvailable(deps, trx, actor.tenantId);
+    const created = await insertUser(trx, {
+      tenant_id: actor.tenantId,
+      email,
+      name: input.name.trim(),
+      role: input.role,
+      status: 'invited',
+      invitation_token_hash: hashToken(token),
+      invitation_expires_at: new Date(deps.clock.now().getTime() + INVITATION_DAYS * 86_400_000),
+    });
+    await insertEvents(trx, [
+      {
+        tenantId: actor.tenantId,
+        actorUserId: actor.userId,
+        actorKind: 'user',
+        type: 'user.invited',
+        data: { userId: created.id, email, role: input.role },
+      },
+    ]);
+    return created;
+  });
+  return { user, invitationToken: token, invitationUrl: `${deps.config.publicUrl}/invitation/${token}` };
+}
+
+async function checkSeatAvailable(deps: Deps, db: Deps['db'], tenantId: string): Promise<void> {
+  const tenant = await db.selectFrom('tenants').select('plan').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  const limit = PLANS[tenant.plan].maxUsers;
+  if (limit !== null && (await countSeats(db, tenantId)) >= limit) {
+    throw new RuleError(
+      'plan_limit_users',
+      `Votre formule ${PLANS[tenant.plan].label} est limitée à ${limit} utilisateurs. Désactivez un compte ou changez de formule.`,
+    );
+  }
+}
+
+export async function acceptInvitation(deps: Deps, input: { token: string; password: string; name?: string | undefined }): Promise<User> {
+  checkPassword(input.password);
+  const user = await findUserByInvitationHash(deps.db, hashToken(input.token));
+  const now = deps.clock.now();
+  if (!user || user.status !== 'invited' || !user.invitation_expires_at || user.invitation_expires_at <= now) {
+    throw new NotFoundError('Invitation inconnue ou expirée. Demandez une nouvelle invitation à votre administrateur.');
+  }
+  const passwordHash = await hashPassword(input.password);
+  return deps.db.transaction().execute(async (trx) => {
+    const updated = await updateUser(trx, user.tenant_id, user.id, {
+      status: 'active',
+      password_hash: passwordHash,
+      invitation_token_hash: null,
+      invitation_expires_at: null,
+      ...(input.name ? { name: input.name.trim() } : {}),
+    });
+    await insertEvents(trx, [
+      { tenantId: user.tenant_id, actorUserId: user.id, actorKind: 'user', type: 'user.activated', data: { userId: user.id } },
+    ]);
+    return updated!;
+  });
+}
+
+export async function setUserActive(deps: Deps, actor: Actor, userId: string, active: boolean): Promise<User> {
+  requireRole(actor, 'admin');
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await getUser(trx, actor.tenantId, userId);
+    if (!user) throw new NotFoundError('Utilisateur introuvable.');
+    if (!active) {
+      if (user.id === actor.userId) throw new RuleError('self_deactivation', 'Vous ne pouvez pas désactiver votre propre compte.');
+      if (user.status === 'deactivated') return user;
+      if (user.role === 'admin' && user.status === 'active' && (await countActiveAdmins(trx, actor.tenantId)) <= 1) {
+        throw new RuleError('last_admin', 'Le dernier administrateur actif ne peut pas être désactivé.');
+      }
+      const updated = await updateUser(trx, actor.tenantId, userId, { status: 'deactivated', invitation_token_hash: null });
+      await deleteUserSessions(trx, actor.tenantId, userId);
+      await trx
+        .updateTable('complaints')
+        .set({ assignee_id: null })
+        .where('tenant_id', '=', actor.tenantId)
+        .where('assignee_id', '=', userId)
+        .where('status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
+        .execute();
+      await insertEvents(trx, [
+        { tenantId: actor.tenantId, actorUserId: actor.userId, actorKind: 'user', type: 'user.deactivated', data: { userId } },
+      ]);
+      return updated!;
+    }
+    if (user.status !== 'deactivated') return user;
+    await checkSeatAvailable(deps, trx, actor.tenantId);
+    const updated = await updateUser(trx, actor.tenantId, userId, {
+      status: user.password_hash ? 'active' : 'invited',
+      failed_logins: 0,
+      locked_until: null,
+    });
+    await insertEvents(trx, [
+      { tenantId: actor.tenantId, actorUserId: actor.userId, actorKind: 'user', type: 'user.reactivated', data: { userId } },
+    ]);
+    return updated!;
+  });
+}
+
+export async function changeRole(deps: Deps, actor: Actor, userId: string, role: Role): Promise<User> {
+  requireRole(actor, 'admin');
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await getUser(trx, actor.tenantId, userId);
+    if (!user) throw new NotFoundError('Utilisateur introuvable.');
+    if (user.role === role) return user;
+    if (user.role === 'admin' && user.status === 'active' && (await countActiveAdmins(trx, actor.tenantId)) <= 1) {
+      throw new RuleError('last_admin', 'Il faut garder au moins un administrateur actif.');
+    }
+    const updated = await updateUser(trx, actor.tenantId, userId, { role });
+    await insertEvents(trx, [
+      {
+        tenantId: actor.tenantId,
+        actorUserId: actor.userId,
+        actorKind: 'user',
+        type: 'user.role_changed',
+        data: { userId, before: user.role, after: role },
+      },
+    ]);
+    return updated!;
+  });
+}
+

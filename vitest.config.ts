@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests sit beside the code; integration tests (real database, HTTP through inject) live in test/.
+// Each integration file opens its own database (PGlite in memory, or a fresh PostgreSQL database cloned
+// from a migrated template when DATABASE_URL is set), so files run in parallel on separate workers.
+export default defineConfig({
+  test: {
+    env: { DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' },
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: ['test/helpers/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'connectors/**/*.test.ts', 'workers/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+    ],
+  },
+});
