@@ -115,6 +115,7 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
   // Content-addressed: writing the bytes first is safe, an unreferenced blob is harmless and reused.
   const stored = await Promise.all(files.map(async (f) => ({ file: f, blob: await deps.files.put(f.data) })));
 
+  const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     await checkAssignee(deps, trx, actor.tenantId, input.assigneeId);
     const { customerId, events: linkEvents } = await linkCustomer(trx, actor.tenantId, input.complainant, contractNumber);
@@ -144,6 +145,8 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
       answer_due_on: answerDueOn,
       tracking_token: newToken(),
       created_by: actor.userId,
+      created_at: now,
+      updated_at: now,
     });
     const message = await insertMessage(trx, {
       tenant_id: actor.tenantId,
@@ -155,6 +158,7 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
       subject: complaint.subject,
       body_text: complaint.description,
       sent_at: null,
+      created_at: now,
       meta: JSON.stringify({ recordedBy: actor.userId, sentOn: start.startOn }),
     });
     const attachments = await insertAttachments(
@@ -168,9 +172,10 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
         size_bytes: blob.sizeBytes,
         sha256: blob.sha256,
         created_by: actor.userId,
+        created_at: now,
       })),
     );
-    const base = { tenantId: actor.tenantId, complaintId: complaint.id, actorUserId: actor.userId, actorKind: 'user' as const };
+    const base = { tenantId: actor.tenantId, complaintId: complaint.id, actorUserId: actor.userId, actorKind: 'user' as const, at: now };
     await insertEvents(trx, [
       ...linkEvents.map((e) => ({ ...base, ...e })),
       {
@@ -335,7 +340,7 @@ export async function getComplaintDetail(deps: Deps, actor: Actor, complaintId: 
   ]);
   // RGPD: every access to a complaint is logged.
   await insertEvents(deps.db, [
-    { tenantId: actor.tenantId, complaintId, actorUserId: actor.userId, actorKind: 'user', type: 'complaint.viewed' },
+    { tenantId: actor.tenantId, complaintId, actorUserId: actor.userId, actorKind: 'user', type: 'complaint.viewed', at: deps.clock.now() },
   ]);
   const messageDtos = messages.map((m) => ({
     id: m.id,
@@ -416,24 +421,30 @@ async function mutate<T>(
   deps: Deps,
   actor: Actor,
   complaintId: string,
-  fn: (ctx: { trx: Deps['db']; complaint: Complaint; tenant: Tenant; today: string }) => Promise<{ result: T; events: Omit<NewEvent, 'tenantId' | 'complaintId' | 'actorUserId' | 'actorKind'>[] }>,
+  fn: (ctx: {
+    trx: Deps['db'];
+    complaint: Complaint;
+    tenant: Tenant;
+    now: Date;
+    today: string;
+  }) => Promise<{ result: T; events: Omit<NewEvent, 'tenantId' | 'complaintId' | 'actorUserId' | 'actorKind'>[] }>,
 ): Promise<T> {
   const tenant = await tenantOf(deps, actor.tenantId);
   return deps.db.transaction().execute(async (trx) => {
     const complaint = await getComplaintForUpdate(trx, actor.tenantId, complaintId);
     if (!complaint) throw new NotFoundError('Réclamation introuvable.');
-    const today = localDateOf(deps.clock.now());
-    const { result, events } = await fn({ trx, complaint, tenant, today });
+    const now = deps.clock.now();
+    const { result, events } = await fn({ trx, complaint, tenant, now, today: localDateOf(now) });
     await insertEvents(
       trx,
-      events.map((e) => ({ tenantId: actor.tenantId, complaintId, actorUserId: actor.userId, actorKind: 'user' as const, ...e })),
+      events.map((e) => ({ tenantId: actor.tenantId, complaintId, actorUserId: actor.userId, actorKind: 'user' as const, at: now, ...e })),
     );
     return result;
   });
 }
 
 export async function updateComplaintFields(deps: Deps, actor: Actor, complaintId: string, patch: ComplaintPatch): Promise<Complaint> {
-  return mutate(deps, actor, complaintId, async ({ trx, complaint, tenant }) => {
+  return mutate(deps, actor, complaintId, async ({ trx, complaint, tenant, now }) => {
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     const set: Record<string, unknown> = {};
@@ -476,7 +487,7 @@ export async function updateComplaintFields(deps: Deps, actor: Actor, complaintI
       }
     }
     if (Object.keys(set).length === 0) return { result: complaint, events: [] };
-    const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { ...set, updated_at: new Date() });
+    const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { ...set, updated_at: now });
     return { result: updated, events: [{ type: 'complaint.updated', data: { before, after } }] };
   });
 }
@@ -487,7 +498,7 @@ export async function changeStatus(
   complaintId: string,
   input: { status: Status; outcome?: Outcome | null | undefined; reason?: string | null | undefined },
 ): Promise<Complaint> {
-  return mutate(deps, actor, complaintId, async ({ trx, complaint, today }) => {
+  return mutate(deps, actor, complaintId, async ({ trx, complaint, now, today }) => {
     checkTransition({
       from: complaint.status,
       to: input.status,
@@ -498,7 +509,6 @@ export async function changeStatus(
       closedOn: complaint.closed_at ? localDateOf(complaint.closed_at) : null,
       today,
     });
-    const now = deps.clock.now();
     const set: Parameters<typeof updateComplaint>[3] = { status: input.status, updated_at: now };
     if (input.outcome) set.outcome = input.outcome;
     if (input.status === 'resolue' && complaint.answered_at === null) set.answered_at = now;
@@ -525,10 +535,10 @@ export async function changeStatus(
 }
 
 export async function assignComplaint(deps: Deps, actor: Actor, complaintId: string, assigneeId: string | null): Promise<Complaint> {
-  return mutate(deps, actor, complaintId, async ({ trx, complaint }) => {
+  return mutate(deps, actor, complaintId, async ({ trx, complaint, now }) => {
     await checkAssignee(deps, trx, actor.tenantId, assigneeId);
     if (complaint.assignee_id === assigneeId) return { result: complaint, events: [] };
-    const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { assignee_id: assigneeId, updated_at: new Date() });
+    const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { assignee_id: assigneeId, updated_at: now });
     return { result: updated, events: [{ type: 'complaint.assigned', data: { before: complaint.assignee_id, after: assigneeId } }] };
   });
 }
@@ -536,7 +546,7 @@ export async function assignComplaint(deps: Deps, actor: Actor, complaintId: str
 export async function addNote(deps: Deps, actor: Actor, complaintId: string, text: string) {
   const body = text.trim();
   if (!body) throw new ValidationError('Note vide.', { text: 'La note ne peut pas être vide.' });
-  return mutate(deps, actor, complaintId, async ({ trx, complaint }) => {
+  return mutate(deps, actor, complaintId, async ({ trx, complaint, now }) => {
     const message = await insertMessage(trx, {
       tenant_id: complaint.tenant_id,
       complaint_id: complaint.id,
@@ -544,6 +554,7 @@ export async function addNote(deps: Deps, actor: Actor, complaintId: string, tex
       channel: 'internal',
       author_user_id: actor.userId,
       body_text: body,
+      created_at: now,
     });
     return { result: message, events: [{ type: 'note.added', data: { messageId: message.id } }] };
   });
@@ -553,7 +564,7 @@ export async function addAttachments(deps: Deps, actor: Actor, complaintId: stri
   if (files.length === 0) throw new ValidationError('Aucun fichier.', { file: 'Choisissez au moins un fichier.' });
   checkFiles(deps, files);
   const stored = await Promise.all(files.map(async (f) => ({ file: f, blob: await deps.files.put(f.data) })));
-  return mutate(deps, actor, complaintId, async ({ trx, complaint }) => {
+  return mutate(deps, actor, complaintId, async ({ trx, complaint, now }) => {
     const rows = await insertAttachments(
       trx,
       stored.map(({ file, blob }) => ({
@@ -564,6 +575,7 @@ export async function addAttachments(deps: Deps, actor: Actor, complaintId: stri
         size_bytes: blob.sizeBytes,
         sha256: blob.sha256,
         created_by: actor.userId,
+        created_at: now,
       })),
     );
     return {
@@ -577,11 +589,11 @@ export async function addAttachments(deps: Deps, actor: Actor, complaintId: stri
 }
 
 export async function removeAttachment(deps: Deps, actor: Actor, complaintId: string, attachmentId: string): Promise<void> {
-  await mutate(deps, actor, complaintId, async ({ trx, complaint }) => {
+  await mutate(deps, actor, complaintId, async ({ trx, complaint, now }) => {
     const existing = await getAttachment(trx, complaint.tenant_id, complaint.id, attachmentId);
     if (!existing) throw new NotFoundError('Pièce jointe introuvable.');
     if (existing.removed_at) throw new RuleError('already_removed', 'Cette pièce jointe a déjà été retirée.');
-    await markAttachmentRemoved(trx, complaint.tenant_id, attachmentId, actor.userId, deps.clock.now());
+    await markAttachmentRemoved(trx, complaint.tenant_id, attachmentId, actor.userId, now);
     return { result: undefined, events: [{ type: 'attachment.removed', data: { attachmentId, filename: existing.filename } }] };
   });
 }

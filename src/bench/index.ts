@@ -1,0 +1,23 @@
+import type { Config } from '../config.ts';
+
+/** `guichet bench <name…>`: each bench prints progress lines, then one JSON summary on its last line. */
+export async function runBench(config: Config, args: string[]): Promise<void> {
+  // Names come first; flags (`--n 1000`) follow them.
+  const firstFlag = args.findIndex((a) => a.startsWith('--'));
+  const names = firstFlag === -1 ? args : args.slice(0, firstFlag);
+  const wanted = names.length > 0 ? names : ['db'];
+  const results: Record<string, unknown> = {};
+  for (const name of wanted) {
+    switch (name) {
+      case 'db': {
+        const { benchDb } = await import('./db.ts');
+        results.db = await benchDb(config, args);
+        break;
+      }
+      default:
+        console.error(`Benchmark inconnu : ${name} (disponibles : db)`);
+        process.exit(2);
+    }
+  }
+  console.log(JSON.stringify(wanted.length === 1 ? results[wanted[0]!] : results));
+}

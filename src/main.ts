@@ -1,0 +1,154 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDeps, type Deps } from './deps.ts';
+import { buildApp } from './http/app.ts';
+import { resolveSecret } from './secrets.ts';
+import { countTenants } from './db/repositories/tenants.ts';
+import { startMaintenance } from '../workers/maintenance.ts';
+import { loadDemo } from './demo/load.ts';
+
+const USAGE = `Usage : guichet <commande>
+
+  start     tout-en-un : API, console et travaux de fond dans un seul processus (par défaut)
+  api       l'API HTTP seule
+  worker    les travaux de fond seuls
+  migrate   applique les migrations de la base
+  demo      crée le cabinet de démonstration (s'il n'existe pas)
+  bench db  mesure les créations de réclamations par seconde (voir README)
+`;
+
+function progressBar(label: string) {
+  const tty = process.stdout.isTTY;
+  let last = -1;
+  return (done: number, total: number) => {
+    const pct = Math.floor((done / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((pct / 100) * width);
+    const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% (${done}/${total})`;
+    if (tty) process.stdout.write(`\r${line}${done === total ? '\n' : ''}`);
+    else if (pct % 25 === 0) console.log(line);
+  };
+}
+
+function demoLoginFile(config: Config): string | null {
+  return config.dataDir === 'memory' ? null : path.resolve(config.dataDir, 'demo-login.txt');
+}
+
+async function runDemo(deps: Deps): Promise<void> {
+  const result = await loadDemo(deps, { onProgress: progressBar('Chargement de la démo') });
+  const file = demoLoginFile(deps.config);
+  if (result.created && result.password) {
+    const text = `Identifiant : ${result.email}\nMot de passe : ${result.password}\n`;
+    if (file) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text, { mode: 0o600 });
+    }
+    console.log(`Cabinet de démonstration créé (${result.complaints} réclamations).`);
+  } else {
+    console.log('Le cabinet de démonstration existe déjà.');
+  }
+}
+
+function printDemoLogin(config: Config): void {
+  const file = demoLoginFile(config);
+  if (file && existsSync(file)) {
+    const shown = path.relative(process.cwd(), file);
+    console.log(`\nCompte de démonstration (gardé dans ${shown.startsWith('..') ? file : shown}) :`);
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) console.log(`  ${line}`);
+  }
+}
+
+function onShutdown(deps: Deps, stops: (() => Promise<void> | void)[]): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    for (const s of stops) await s();
+    await deps.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function serve(deps: Deps, withWorker: boolean): Promise<void> {
+  const app = await buildApp(deps, resolveSecret(deps.config));
+  const stopWork = withWorker ? startMaintenance(deps) : () => {};
+  onShutdown(deps, [stopWork, () => app.close()]);
+  await app.listen({ host: deps.config.host, port: deps.config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : deps.config.port;
+  const local = `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${port}`;
+  console.log(`\nGuichet est prêt : ${local}  (base : ${deps.dbKind === 'pglite' ? `embarquée, ${deps.config.pgliteDir}` : 'PostgreSQL'})`);
+  console.log(`Documentation de l'API : ${local}/api/docs`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  switch (command) {
+    case 'start': {
+      const deps = await createDeps(config);
+      if (config.demo === 'on' || (config.demo === 'auto' && (await countTenants(deps.db)) === 0)) await runDemo(deps);
+      await serve(deps, true);
+      printDemoLogin(config);
+      return;
+    }
+    case 'api':
+      await serve(await createDeps(config), false);
+      return;
+    case 'worker': {
+      const deps = await createDeps(config, { migrate: false });
+      onShutdown(deps, [startMaintenance(deps)]);
+      deps.logger.info('worker started');
+      return;
+    }
+    case 'migrate': {
+      const deps = await createDeps(config, { migrate: false });
+      const { migrateToLatest } = await import('./db/index.ts');
+      const { applied } = await migrateToLatest(deps.db);
+      console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Base à jour, aucune migration à appliquer.');
+      await deps.close();
+      return;
+    }
+    case 'demo': {
+      const deps = await createDeps(config);
+      await runDemo(deps);
+      printDemoLogin(config);
+      await deps.close();
+      return;
+    }
+    case 'bench': {
+      const { runBench } = await import('./bench/index.ts');
+      await runBench(config, args);
+      return;
+    }
+    default:
+      console.error(`Commande inconnue : ${command}\n\n${USAGE}`);
+      process.exit(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
+import { addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
+
+/**
+ * Every route that takes an id is called by tenant A's admin with tenant B's ids: each must answer 404
+ * and change nothing. The routes come from the app's own catalog, so a new route is covered by default:
+ * a parameter with no fixture below, or a body that fails validation, fails this test until it is added.
+ */
+let env: TestEnv;
+let a: { client: TestClient };
+let b: { client: TestClient; userId: string; complaintId: string; attachmentId: string; reference: string };
+
+const BOUNDARY = 'isolationBoundary';
+const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nbonjour\r\n--${BOUNDARY}--\r\n`;
+
+/** Valid bodies per route, so that the call reaches the ownership check instead of stopping at validation. */
+function bodyFor(method: string, url: string): { payload?: unknown; headers?: Record<string, string> } {
+  const key = `${method} ${url}`;
+  const bodies: Record<string, unknown> = {
+    'PATCH /api/complaints/:complaintId': { priority: 'haute' },
+    'POST /api/complaints/:complaintId/status': { status: 'en_cours' },
+    'POST /api/complaints/:complaintId/assign': { assigneeId: null },
+    'POST /api/complaints/:complaintId/notes': { text: 'Note venue d’un autre cabinet' },
+    'PATCH /api/users/:userId': { role: 'manager' },
+  };
+  if (key === 'POST /api/complaints/:complaintId/attachments') {
+    return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
+  }
+  if (key in bodies) return { payload: bodies[key] };
+  return method === 'GET' || method === 'DELETE' ? {} : { payload: {} };
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  a = await signupTenant(env.app, 'Cabinet Alpha');
+  const tb = await signupTenant(env.app, 'Cabinet Bêta');
+  const agentB = await addUser(env.app, tb.client, 'agent');
+  const complaint = (await tb.client.post('/api/complaints', sampleComplaint())).json();
+  const up = await tb.client.raw({
+    method: 'POST',
+    url: `/api/complaints/${complaint.id}/attachments`,
+    payload: MULTIPART,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
+  b = {
+    client: tb.client,
+    userId: agentB.user.id,
+    complaintId: complaint.id,
+    attachmentId: up.json().items[0].id,
+    reference: complaint.reference,
+  };
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('tenant isolation', () => {
+  it('answers 404 to every route given another tenant’s ids, and changes nothing', async () => {
+    const params: Record<string, string> = {
+      complaintId: b.complaintId,
+      attachmentId: b.attachmentId,
+      userId: b.userId,
+    };
+    const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
+    const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));
+    expect(withIds.length).toBeGreaterThanOrEqual(8);
+    const checked: string[] = [];
+    for (const route of withIds) {
+      const url = route.url.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+        const value = params[name];
+        if (!value) throw new Error(`No cross-tenant fixture for parameter :${name} (route ${route.method} ${route.url}): add one`);
+        return value;
+      });
+      const { payload, headers } = bodyFor(route.method, route.url);
+      const res = await a.client.raw({ method: route.method as 'GET', url, ...(payload !== undefined ? { payload: payload as object } : {}), ...(headers ? { headers } : {}) });
+      expect(res.statusCode, `${route.method} ${route.url} → ${res.statusCode} ${res.body}`).toBe(404);
+      checked.push(`${route.method} ${route.url}`);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['GET /api/complaints/:complaintId', 'PATCH /api/users/:userId']));
+
+    const after = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
+    expect(after.complaint).toEqual({ ...before.complaint });
+    expect(after.messages).toHaveLength(before.messages.length);
+    expect(after.attachments).toEqual(before.attachments);
+    const foreign = after.events.filter((e: { type: string }) => !before.events.some((x: { id: number }) => x.id === (e as unknown as { id: number }).id));
+    expect(foreign).toEqual([]);
+    const users = (await b.client.get('/api/users')).json().items;
+    expect(users.find((u: { id: string }) => u.id === b.userId).role).toBe('agent');
+  });
+
+  it('never lists another tenant’s complaints, users or processes', async () => {
+    await a.client.post('/api/complaints', sampleComplaint({ complainant: { name: 'Client Alpha', email: 'alpha@example.fr' } }));
+    const list = (await a.client.get('/api/complaints')).json();
+    expect(list.items.length).toBeGreaterThan(0);
+    expect(list.items.every((c: { id: string }) => c.id !== b.complaintId)).toBe(true);
+    // References are per tenant: A's own first complaint has the same reference as B's, never B's record.
+    const sameRef = (await a.client.get(`/api/complaints?q=${b.reference}`)).json().items;
+    expect(sameRef.every((c: { id: string }) => c.id !== b.complaintId)).toBe(true);
+    expect((await a.client.get('/api/complaints?q=Dupont')).json().total).toBe(0);
+    expect((await a.client.get(`/api/complaints?assignee=${b.userId}`)).json().total).toBe(0);
+    const users = (await a.client.get('/api/users')).json().items;
+    expect(users.some((u: { id: string }) => u.id === b.userId)).toBe(false);
+    const processesA = (await a.client.get('/api/processes')).json().items.map((p: { id: string }) => p.id);
+    const processesB = (await b.client.get('/api/processes')).json().items.map((p: { id: string }) => p.id);
+    expect(processesA.filter((id: string) => processesB.includes(id))).toEqual([]);
+  });
+
+  it('refuses to assign a complaint to another tenant’s user', async () => {
+    const mine = (await a.client.post('/api/complaints', sampleComplaint({ complainant: { name: 'Client Alpha 2' } }))).json();
+    const res = await a.client.post(`/api/complaints/${mine.id}/assign`, { assigneeId: b.userId });
+    expect(res.statusCode).toBe(400);
+    const created = await a.client.post('/api/complaints', sampleComplaint({ assigneeId: b.userId }));
+    expect(created.statusCode).toBe(400);
+    expect((await a.client.get(`/api/complaints/${randomUUID()}`)).statusCode).toBe(404);
+  });
+});
