@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './i18n/zod.ts';
 
 /**
  * The only place that reads the environment. Parsed once with zod, then frozen.

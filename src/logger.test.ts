@@ -80,6 +80,16 @@ describe('createLogger', () => {
     expect(JSON.parse(lines[1]!).password).toBe('[redacted]');
   });
 
+  it('redacts secrets deep inside request bodies and error objects', async () => {
+    const { stream, lines } = collector();
+    const logger = createLogger('info', stream);
+    logger.info({ req: { body: { password: 'deep-secret-1' } }, err: { config: { headers: { authorization: 'deep-secret-2' } } } }, 'x');
+    await flushed();
+    expect(lines[0]).not.toContain('deep-secret-1');
+    expect(lines[0]).not.toContain('deep-secret-2');
+    expect(JSON.parse(lines[0]!).req.body.password).toBe('[redacted]');
+  });
+
   it('honours the level', async () => {
     const { stream, lines } = collector();
     const logger = createLogger('warn', stream);

@@ -1,28 +1,12 @@
 import { pino, type Logger } from 'pino';
 
-/** Paths whose values never reach a log line, wherever they appear in a logged object. */
+/** Keys whose values never reach a log line, at the top of a logged object and up to four levels down. */
+const SECRET_KEYS = ['password', 'newPassword', 'passwordHash', 'password_hash', 'token', 'secret', 'secretKey', 'authToken', 'accessToken', 'refreshToken', 'apiKey', 'cookie', 'authorization', 'databaseUrl', 'redisUrl'];
+const HEADER_KEYS = ['cookie', 'authorization', '"x-csrf-token"', '"set-cookie"', '"x-twilio-signature"', '"x-slack-signature"'];
+
 export const REDACTED_PATHS = [
-  'password',
-  '*.password',
-  'newPassword',
-  '*.newPassword',
-  'token',
-  '*.token',
-  'secret',
-  '*.secret',
-  'authToken',
-  '*.authToken',
-  'accessToken',
-  '*.accessToken',
-  'req.headers.cookie',
-  'req.headers.authorization',
-  'req.headers["x-csrf-token"]',
-  'res.headers["set-cookie"]',
-  'headers.cookie',
-  'headers.authorization',
-  'config.secretKey',
-  'config.databaseUrl',
-  'config.redisUrl',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`, `*.*.*.*.${k}`]),
+  ...HEADER_KEYS.flatMap((h) => [`headers[${h}]`, `*.headers[${h}]`, `*.*.headers[${h}]`]),
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {

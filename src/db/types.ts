@@ -5,7 +5,6 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 /** date: read and written as 'YYYY-MM-DD' (the parsers in src/db/index.ts keep it a string). */
 type DateOnly = string;
-type Json<T> = ColumnType<T, string | T, string | T>;
 type JsonDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
 export interface TenantsTable {

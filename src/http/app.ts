@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import '../i18n/zod.ts';
 import { sql } from 'kysely';
 import type { Deps } from '../deps.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
@@ -15,8 +15,8 @@ import { authRoutes } from './routes/api/auth.ts';
 import { userRoutes } from './routes/api/users.ts';
 import { complaintRoutes } from './routes/api/complaints.ts';
 import { processRoutes } from './routes/api/processes.ts';
+import { customerRoutes } from './routes/api/customers.ts';
 
-z.config(z.locales.fr());
 
 export interface RouteInfo {
   method: string;
@@ -111,5 +111,6 @@ export async function buildApp(deps: Deps, secret: string): Promise<FastifyInsta
   await app.register(userRoutes(deps), { prefix: '/api' });
   await app.register(complaintRoutes(deps), { prefix: '/api' });
   await app.register(processRoutes(deps), { prefix: '/api' });
+  await app.register(customerRoutes(deps), { prefix: '/api' });
   return app;
 }

@@ -4,7 +4,8 @@ import { PLANS, isValidOrias, type Plan } from '../domain/plans.ts';
 import type { Zone } from '../domain/calendar.ts';
 import { normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import type { Tenant, User } from '../db/types.ts';
-import { insertTenant, slugsStartingWith } from '../db/repositories/tenants.ts';
+import { insertTenant, lockSlugAllocation, lockTenantPlan, slugsStartingWith } from '../db/repositories/tenants.ts';
+import { unassignOpenComplaints } from '../db/repositories/complaints.ts';
 import {
   countActiveAdmins,
   countSeats,
@@ -13,6 +14,7 @@ import {
   getUser,
   insertUser,
   recordFailedLogin,
+  renewInvitation,
   updateUser,
 } from '../db/repositories/users.ts';
 import { deleteSession, deleteUserSessions, insertSession } from '../db/repositories/sessions.ts';
@@ -35,6 +37,14 @@ export interface SignupInput {
 }
 
 const INVITATION_DAYS = 7;
+
+const EMAIL_TAKEN = 'Un compte existe déjà avec cette adresse.';
+
+/** The unique index on users' addresses refused a row: another request took the address meanwhile. */
+function isEmailTaken(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'users_email_key';
+}
 
 export function slugify(name: string): string {
   const base = name
@@ -76,11 +86,25 @@ export async function signup(deps: Deps, input: SignupInput): Promise<{ tenant: 
   }
   if (Object.keys(fields).length > 0 || !email) throw new ValidationError('Inscription incomplète.', fields);
   if (await findUserByEmail(deps.db, email)) {
-    throw new ValidationError('Inscription impossible.', { email: 'Un compte existe déjà avec cette adresse.' });
+    throw new ValidationError('Inscription impossible.', { email: EMAIL_TAKEN });
   }
   const passwordHash = await hashPassword(input.password);
 
+  try {
+    return await createTenant(deps, input, { email, orias, phone, passwordHash });
+  } catch (err) {
+    if (isEmailTaken(err)) throw new ValidationError('Inscription impossible.', { email: EMAIL_TAKEN });
+    throw err;
+  }
+}
+
+async function createTenant(
+  deps: Deps,
+  input: SignupInput,
+  { email, orias, phone, passwordHash }: { email: string; orias: string | null; phone: string | null; passwordHash: string },
+): Promise<{ tenant: Tenant; user: User }> {
   return deps.db.transaction().execute(async (trx) => {
+    await lockSlugAllocation(trx);
     const base = slugify(input.companyName);
     const taken = new Set(await slugsStartingWith(trx, base));
     let slug = base;
@@ -189,6 +213,10 @@ export async function logout(deps: Deps, token: string): Promise<void> {
   await deleteSession(deps.db, hashToken(token));
 }
 
+/**
+ * Invites a user by email. An address already invited in this cabinet and never activated (pending,
+ * expired, or deactivated before accepting) gets a fresh link instead: the previous one stops working.
+ */
 export async function inviteUser(
   deps: Deps,
   actor: Actor,
@@ -197,42 +225,51 @@ export async function inviteUser(
   requireRole(actor, 'admin');
   const email = normalizeEmail(input.email);
   if (!email) throw new ValidationError('Invitation incomplète.', { email: 'Adresse email invalide.' });
-  if (await findUserByEmail(deps.db, email)) {
-    throw new ValidationError('Invitation impossible.', { email: 'Un compte existe déjà avec cette adresse.' });
-  }
+  const existing = await findUserByEmail(deps.db, email);
+  const resend = existing && existing.tenant_id === actor.tenantId && !existing.password_hash ? existing : undefined;
+  if (existing && !resend) throw new ValidationError('Invitation impossible.', { email: EMAIL_TAKEN });
   const token = newToken();
-  const user = await deps.db.transaction().execute(async (trx) => {
-    await checkSeatAvailable(deps, trx, actor.tenantId);
-    const created = await insertUser(trx, {
-      tenant_id: actor.tenantId,
-      email,
-      name: input.name.trim(),
-      role: input.role,
-      status: 'invited',
-      invitation_token_hash: hashToken(token),
-      invitation_expires_at: new Date(deps.clock.now().getTime() + INVITATION_DAYS * 86_400_000),
+  const invitation = {
+    name: input.name.trim(),
+    role: input.role,
+    status: 'invited' as const,
+    invitation_token_hash: hashToken(token),
+    invitation_expires_at: new Date(deps.clock.now().getTime() + INVITATION_DAYS * 86_400_000),
+  };
+  let user: User;
+  try {
+    user = await deps.db.transaction().execute(async (trx) => {
+      // A pending invitation already holds its seat; a new or deactivated user needs one.
+      if (!resend || resend.status === 'deactivated') await checkSeatAvailable(deps, trx, actor.tenantId);
+      const saved = resend
+        ? await renewInvitation(trx, actor.tenantId, resend.id, invitation)
+        : await insertUser(trx, { tenant_id: actor.tenantId, email, ...invitation });
+      if (!saved) throw new ValidationError('Invitation impossible.', { email: EMAIL_TAKEN });
+      await insertEvents(trx, [
+        {
+          tenantId: actor.tenantId,
+          actorUserId: actor.userId,
+          actorKind: 'user',
+          type: 'user.invited',
+          data: { userId: saved.id, email, role: input.role, ...(resend ? { resent: true } : {}) },
+        },
+      ]);
+      return saved;
     });
-    await insertEvents(trx, [
-      {
-        tenantId: actor.tenantId,
-        actorUserId: actor.userId,
-        actorKind: 'user',
-        type: 'user.invited',
-        data: { userId: created.id, email, role: input.role },
-      },
-    ]);
-    return created;
-  });
+  } catch (err) {
+    if (isEmailTaken(err)) throw new ValidationError('Invitation impossible.', { email: EMAIL_TAKEN });
+    throw err;
+  }
   return { user, invitationToken: token, invitationUrl: `${deps.config.publicUrl}/invitation/${token}` };
 }
 
 async function checkSeatAvailable(deps: Deps, db: Deps['db'], tenantId: string): Promise<void> {
-  const tenant = await db.selectFrom('tenants').select('plan').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
-  const limit = PLANS[tenant.plan].maxUsers;
+  const plan = await lockTenantPlan(db, tenantId);
+  const limit = PLANS[plan].maxUsers;
   if (limit !== null && (await countSeats(db, tenantId)) >= limit) {
     throw new RuleError(
       'plan_limit_users',
-      `Votre formule ${PLANS[tenant.plan].label} est limitée à ${limit} utilisateurs. Désactivez un compte ou changez de formule.`,
+      `Votre formule ${PLANS[plan].label} est limitée à ${limit} utilisateurs. Désactivez un compte ou changez de formule.`,
     );
   }
 }
@@ -273,13 +310,7 @@ export async function setUserActive(deps: Deps, actor: Actor, userId: string, ac
       }
       const updated = await updateUser(trx, actor.tenantId, userId, { status: 'deactivated', invitation_token_hash: null });
       await deleteUserSessions(trx, actor.tenantId, userId);
-      await trx
-        .updateTable('complaints')
-        .set({ assignee_id: null })
-        .where('tenant_id', '=', actor.tenantId)
-        .where('assignee_id', '=', userId)
-        .where('status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
-        .execute();
+      await unassignOpenComplaints(trx, actor.tenantId, userId);
       await insertEvents(trx, [
         { tenantId: actor.tenantId, actorUserId: actor.userId, actorKind: 'user', type: 'user.deactivated', data: { userId } },
       ]);

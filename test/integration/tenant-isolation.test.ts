@@ -10,7 +10,7 @@ import { addUser, sampleComplaint, signupTenant, type TestClient } from '../help
  */
 let env: TestEnv;
 let a: { client: TestClient };
-let b: { client: TestClient; userId: string; complaintId: string; attachmentId: string; reference: string };
+let b: { client: TestClient; userId: string; complaintId: string; attachmentId: string; reference: string; customerId: string };
 
 const BOUNDARY = 'isolationBoundary';
 const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nbonjour\r\n--${BOUNDARY}--\r\n`;
@@ -50,6 +50,7 @@ beforeAll(async () => {
     complaintId: complaint.id,
     attachmentId: up.json().items[0].id,
     reference: complaint.reference,
+    customerId: complaint.customerId,
   };
 });
 afterAll(async () => {
@@ -62,6 +63,7 @@ describe('tenant isolation', () => {
       complaintId: b.complaintId,
       attachmentId: b.attachmentId,
       userId: b.userId,
+      customerId: b.customerId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));
@@ -100,6 +102,9 @@ describe('tenant isolation', () => {
     expect(sameRef.every((c: { id: string }) => c.id !== b.complaintId)).toBe(true);
     expect((await a.client.get('/api/complaints?q=Dupont')).json().total).toBe(0);
     expect((await a.client.get(`/api/complaints?assignee=${b.userId}`)).json().total).toBe(0);
+    expect((await a.client.get(`/api/complaints?customerId=${b.customerId}`)).json().total).toBe(0);
+    expect((await a.client.get('/api/customers?q=Jeanne%20Dupont')).json().items).toEqual([]);
+    expect((await a.client.get('/api/customers?q=jeanne.dupont@example.fr')).json().items).toEqual([]);
     const users = (await a.client.get('/api/users')).json().items;
     expect(users.some((u: { id: string }) => u.id === b.userId)).toBe(false);
     const processesA = (await a.client.get('/api/processes')).json().items.map((p: { id: string }) => p.id);

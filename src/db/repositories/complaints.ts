@@ -49,6 +49,17 @@ export async function updateComplaint(db: Db, tenantId: string, complaintId: str
     .executeTakeFirstOrThrow();
 }
 
+/** A deactivated user's open complaints go back to the unassigned queue. */
+export async function unassignOpenComplaints(db: Db, tenantId: string, userId: string): Promise<void> {
+  await db
+    .updateTable('complaints')
+    .set({ assignee_id: null })
+    .where('tenant_id', '=', tenantId)
+    .where('assignee_id', '=', userId)
+    .where('status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
+    .execute();
+}
+
 export const SORTS = {
   '-receivedAt': { column: 'c.received_at', dir: 'desc' },
   receivedAt: { column: 'c.received_at', dir: 'asc' },

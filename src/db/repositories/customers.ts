@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Customer, Database } from '../types.ts';
 
 type Db = Kysely<Database>;
@@ -60,4 +60,51 @@ export async function listIdentities(db: Db, tenantId: string, customerId: strin
     .orderBy('value')
     .execute();
   return rows;
+}
+
+export interface CustomerMatch {
+  id: string;
+  displayName: string;
+  complainantType: string;
+  score: number;
+}
+
+/**
+ * Customers whose name is close to `q` (trigram similarity, typo-tolerant), or who hold an identity
+ * equal to the normalised `identity`; best first.
+ */
+export async function searchCustomers(
+  db: Db,
+  tenantId: string,
+  q: string,
+  identity: Identity | null,
+  limit: number,
+): Promise<CustomerMatch[]> {
+  const rows = await db
+    .selectFrom('customers as c')
+    .select(['c.id', 'c.display_name', 'c.complainant_type'])
+    .select(sql<number>`greatest(similarity(c.display_name, ${q}), word_similarity(${q}, c.display_name))`.as('score'))
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.merged_into_id', 'is', null)
+    .where((eb) => {
+      const parts: Expression<SqlBool>[] = [sql<SqlBool>`c.display_name % ${q}`, sql<SqlBool>`${q} <% c.display_name`];
+      if (identity) {
+        parts.push(
+          eb.exists(
+            eb
+              .selectFrom('customer_identities as i')
+              .select('i.id')
+              .whereRef('i.customer_id', '=', 'c.id')
+              .where('i.kind', '=', identity.kind)
+              .where('i.value', '=', identity.value),
+          ),
+        );
+      }
+      return eb.or(parts);
+    })
+    .orderBy('score', 'desc')
+    .orderBy('c.display_name')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name, complainantType: r.complainant_type, score: Number(r.score) }));
 }

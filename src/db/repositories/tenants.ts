@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, Tenant, TenantsTable } from '../types.ts';
 
 type Db = Kysely<Database>;
@@ -23,4 +23,17 @@ export async function slugsStartingWith(db: Db, prefix: string): Promise<string[
 export async function countTenants(db: Db): Promise<number> {
   const row = await db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Any fixed number: signups take this transaction lock so that two of them never pick the same slug. */
+const SLUG_LOCK = 7_294_001;
+
+export async function lockSlugAllocation(db: Db): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${SLUG_LOCK})`.execute(db);
+}
+
+/** The tenant's plan, with its row locked until the transaction ends (seat checks queue up). */
+export async function lockTenantPlan(db: Db, tenantId: string): Promise<Tenant['plan']> {
+  const row = await db.selectFrom('tenants').select('plan').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  return row.plan;
 }

@@ -71,3 +71,20 @@ export async function recordFailedLogin(db: Db, userId: string, maxAttempts: num
 export async function findUserByInvitationHash(db: Db, hash: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('invitation_token_hash', '=', hash).executeTakeFirst();
 }
+
+/** Gives a never-activated user a fresh invitation; undefined when they accepted meanwhile. */
+export async function renewInvitation(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  invitation: Pick<Updateable<UsersTable>, 'name' | 'role' | 'status' | 'invitation_token_hash' | 'invitation_expires_at'>,
+): Promise<User | undefined> {
+  return db
+    .updateTable('users')
+    .set(invitation)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .where('password_hash', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}

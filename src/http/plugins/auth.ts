@@ -59,10 +59,11 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
       if (session && session.status === 'active') {
         request.actor = { tenantId: session.tenantId, userId: session.userId, role: session.role };
         request.sessionId = id;
-        // Sliding expiry, written at most once a minute per session.
+        // Sliding expiry, written at most once a minute per session; the cookie's Max-Age follows.
         const ttl = deps.config.sessionTtlHours * 3_600_000;
         if (session.expiresAt.getTime() - now.getTime() < ttl - 60_000) {
           await touchSession(deps.db, id, now, new Date(now.getTime() + ttl));
+          reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(deps, ttl / 1000));
         }
       } else if (!request.url.startsWith('/api/auth/login')) {
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
