@@ -40,7 +40,6 @@ export async function buildApp(deps: Deps, secret: string): Promise<FastifyInsta
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     trustProxy: deps.config.trustProxy,
     bodyLimit: Math.ceil(deps.config.maxUploadBytes * 1.5) + 1024 * 1024,
-    disableRequestLogging: deps.config.env === 'test',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
