@@ -5,6 +5,8 @@ import { migrateToLatest, openDatabase, type DatabaseKind } from './db/index.ts'
 import type { Database } from './db/types.ts';
 import { FileStore } from './files.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createQueue } from './queue/index.ts';
+import type { JobQueue } from './queue/types.ts';
 
 export interface Clock {
   now(): Date;
@@ -20,6 +22,8 @@ export interface Deps {
   dbKind: DatabaseKind;
   files: FileStore;
   clock: Clock;
+  /** BullMQ on Redis when REDIS_URL is set, the in-process runner otherwise. */
+  queue: JobQueue;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ export interface DepsOptions {
   clock?: Clock;
   /** Run pending migrations while opening (default true). */
   migrate?: boolean;
+  /** Tests isolate their BullMQ keys. */
+  queuePrefix?: string;
 }
 
 export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
@@ -42,6 +48,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await handle.close();
     throw err;
   }
+  const queue = await createQueue(config, logger, options.queuePrefix ? { prefix: options.queuePrefix } : {});
   let closed = false;
   return {
     config,
@@ -50,9 +57,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     dbKind: handle.kind,
     files: new FileStore(path.resolve(config.filesDir)),
     clock: options.clock ?? systemClock,
+    queue,
     async close() {
       if (closed) return;
       closed = true;
+      await queue.close();
       await handle.close();
     },
   };

@@ -5,7 +5,7 @@ import { createDeps, type Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
 import { resolveSecret } from './secrets.ts';
 import { countTenants } from './db/repositories/tenants.ts';
-import { startMaintenance } from '../workers/maintenance.ts';
+import { startWorkers } from '../workers/index.ts';
 import { loadDemo } from './demo/load.ts';
 
 const USAGE = `Usage : guichet <commande>
@@ -79,14 +79,24 @@ function onShutdown(deps: Deps, stops: (() => Promise<void> | void)[]): void {
 
 async function serve(deps: Deps, withWorker: boolean): Promise<void> {
   const app = await buildApp(deps, resolveSecret(deps.config));
-  const stopWork = withWorker ? startMaintenance(deps) : () => {};
-  onShutdown(deps, [stopWork, () => app.close()]);
+  const stopWork = withWorker ? await startWorkers(deps) : async () => {};
+  // Stop taking requests first, then let running jobs finish (deps.close closes the queue gracefully).
+  onShutdown(deps, [() => app.close(), stopWork]);
   await app.listen({ host: deps.config.host, port: deps.config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
   const local = `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${port}`;
   console.log(`\nGuichet est prêt : ${local}  (base : ${deps.dbKind === 'pglite' ? `embarquée, ${deps.config.pgliteDir}` : 'PostgreSQL'})`);
   console.log(`Documentation de l'API : ${local}/api/docs`);
+}
+
+/** Separate api and worker processes share work through PostgreSQL and Redis; the embedded mode is `start`. */
+function requireDistributed(config: Config, role: string): void {
+  const missing = [!config.databaseUrl && 'DATABASE_URL', !config.redisUrl && 'REDIS_URL'].filter(Boolean);
+  if (missing.length > 0) {
+    console.error(`« guichet ${role} » fonctionne avec d'autres processus : définissez ${missing.join(' et ')} (ou utilisez « npm start », tout-en-un).`);
+    process.exit(2);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -114,12 +124,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'api':
+      requireDistributed(config, 'api');
       await serve(await createDeps(config), false);
       return;
     case 'worker': {
+      requireDistributed(config, 'worker');
       const deps = await createDeps(config, { migrate: false });
-      onShutdown(deps, [startMaintenance(deps)]);
-      deps.logger.info('worker started');
+      onShutdown(deps, [await startWorkers(deps)]);
+      deps.logger.info({ queue: deps.queue.kind }, 'worker started');
       return;
     }
     case 'migrate': {

@@ -141,6 +141,9 @@ export interface MessagesTable {
   sent_at: Timestamp | null;
   created_at: TimestampDefault;
   meta: JsonDefault<Record<string, unknown>>;
+  conversation_key: ColumnType<string | null, string | null | undefined, string | null>;
+  journal_id: ColumnType<string | null, string | null | undefined, string | null>;
+  review_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AttachmentsTable {
@@ -186,6 +189,41 @@ export interface InboundJournalTable {
   processed_at: Timestamp | null;
 }
 
+export interface MergeSuggestionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  customer_id: string;
+  other_customer_id: string;
+  reason: string;
+  evidence: JsonDefault<Record<string, unknown>>;
+  complaint_id: string | null;
+  message_id: string | null;
+  status: Generated<'pending' | 'accepted' | 'rejected'>;
+  created_at: TimestampDefault;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+}
+
+export interface CustomerMergeMoves {
+  identityIds: string[];
+  complaintIds: string[];
+  messageIds: string[];
+  suggestionIds: string[];
+}
+
+export interface CustomerMergesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  kept_customer_id: string;
+  merged_customer_id: string;
+  moved: ColumnType<CustomerMergeMoves, string, string>;
+  suggestion_id: string | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  undone_at: Timestamp | null;
+  undone_by: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -199,6 +237,8 @@ export interface Database {
   attachments: AttachmentsTable;
   events: EventsTable;
   inbound_journal: InboundJournalTable;
+  merge_suggestions: MergeSuggestionsTable;
+  customer_merges: CustomerMergesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -211,3 +251,5 @@ export type Message = Selectable<MessagesTable>;
 export type Attachment = Selectable<AttachmentsTable>;
 export type Event = Selectable<EventsTable>;
 export type Process = Selectable<ProcessesTable>;
+export type MergeSuggestion = Selectable<MergeSuggestionsTable>;
+export type CustomerMerge = Selectable<CustomerMergesTable>;

@@ -16,6 +16,8 @@ import { userRoutes } from './routes/api/users.ts';
 import { complaintRoutes } from './routes/api/complaints.ts';
 import { processRoutes } from './routes/api/processes.ts';
 import { customerRoutes } from './routes/api/customers.ts';
+import { inboundRoutes } from './routes/api/inbound.ts';
+import { mergeRoutes } from './routes/api/merges.ts';
 
 
 export interface RouteInfo {
@@ -111,5 +113,7 @@ export async function buildApp(deps: Deps, secret: string): Promise<FastifyInsta
   await app.register(complaintRoutes(deps), { prefix: '/api' });
   await app.register(processRoutes(deps), { prefix: '/api' });
   await app.register(customerRoutes(deps), { prefix: '/api' });
+  await app.register(inboundRoutes(deps), { prefix: '/api' });
+  await app.register(mergeRoutes(deps), { prefix: '/api' });
   return app;
 }

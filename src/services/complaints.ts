@@ -5,7 +5,6 @@ import { addDays, joursOuvrablesBetween, localDateOf, type Zone } from '../domai
 import { answerDueWarning, clockStart, computeDeadlines } from '../domain/deadlines.ts';
 import { checkTransition, isOpenStatus } from '../domain/status.ts';
 import { normalizeContractNumber } from '../domain/identity.ts';
-import { formatReference } from '../domain/reference.ts';
 import type { Channel, Cause, ComplainantType, Kind, Outcome, Priority, Product, Status } from '../domain/taxonomy.ts';
 import { getTenant } from '../db/repositories/tenants.ts';
 import { getUser } from '../db/repositories/users.ts';
@@ -13,10 +12,8 @@ import { findProcessFor, getProcess } from '../db/repositories/processes.ts';
 import {
   getComplaint,
   getComplaintForUpdate,
-  insertComplaint,
   listComplaints as listComplaintRows,
   sortValueOf,
-  takeReferenceSeq,
   updateComplaint,
   type ComplaintFilters,
   type ComplaintSort,
@@ -31,8 +28,8 @@ import {
 import { insertEvents, listComplaintEvents, type NewEvent } from '../db/repositories/events.ts';
 import { getCustomer, listIdentities } from '../db/repositories/customers.ts';
 import type { Actor } from './actor.ts';
-import { linkCustomer, type ComplainantInput } from './customers.ts';
-import { newToken } from './tokens.ts';
+import { linkCustomer, raiseMergeSuggestions, type ComplainantInput } from './customers.ts';
+import { openComplaint } from './complaint-records.ts';
 
 export interface UploadedFile {
   filename: string;
@@ -98,7 +95,6 @@ function checkFiles(deps: Deps, files: readonly UploadedFile[]): void {
 /** Creates a complaint recorded by an agent (letter, phone, visit, or an email typed in by hand). */
 export async function createComplaint(deps: Deps, actor: Actor, input: CreateComplaintInput): Promise<Complaint> {
   const tenant = await tenantOf(deps, actor.tenantId);
-  const zone = tenant.zone as Zone;
   const receivedAt = input.receivedAt ?? deps.clock.now();
   const receivedOn = localDateOf(receivedAt);
   if (input.sentOn && input.sentOn > receivedOn) {
@@ -108,8 +104,6 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
   if (input.contractNumber && !contractNumber) {
     throw new ValidationError('Numéro de contrat invalide.', { contractNumber: 'Numéro de contrat ou de dossier invalide.' });
   }
-  const start = clockStart({ sentOn: input.sentOn ?? null, receivedOn });
-  const { ackDueOn, answerDueOn } = computeDeadlines({ sentOn: input.sentOn ?? null, receivedOn, zone });
   const files = input.attachments ?? [];
   checkFiles(deps, files);
   // Content-addressed: writing the bytes first is safe, an unreferenced blob is harmless and reused.
@@ -118,35 +112,24 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     await checkAssignee(deps, trx, actor.tenantId, input.assigneeId);
-    const { customerId, events: linkEvents } = await linkCustomer(trx, actor.tenantId, input.complainant, contractNumber);
-    const kind = input.kind ?? 'reclamation';
-    const process = await findProcessFor(trx, actor.tenantId, kind, input.cause ?? null);
-    const year = Number(receivedOn.slice(0, 4));
-    const seq = await takeReferenceSeq(trx, actor.tenantId, year);
-    const complaint = await insertComplaint(trx, {
-      tenant_id: actor.tenantId,
-      reference: formatReference(year, seq),
-      customer_id: customerId,
+    const { customerId, conflicts, found, events: linkEvents } = await linkCustomer(trx, actor.tenantId, input.complainant, contractNumber);
+    const complaint = await openComplaint(trx, {
+      tenant,
+      customerId,
       channel: input.channel,
-      kind,
-      cause: input.cause ?? null,
-      product: input.product ?? null,
-      priority: input.priority ?? 'normale',
+      sentOn: input.sentOn ?? null,
+      receivedAt,
       subject: subjectFrom(input),
       nature: input.nature?.trim() || null,
       description: input.description.trim(),
-      contract_number: contractNumber,
-      process_id: process?.id ?? null,
-      assignee_id: input.assigneeId ?? null,
-      sent_on: start.startOn,
-      sent_on_source: start.source,
-      received_at: receivedAt,
-      ack_due_on: ackDueOn,
-      answer_due_on: answerDueOn,
-      tracking_token: newToken(),
-      created_by: actor.userId,
-      created_at: now,
-      updated_at: now,
+      contractNumber,
+      kind: input.kind ?? 'reclamation',
+      cause: input.cause ?? null,
+      product: input.product ?? null,
+      priority: input.priority ?? 'normale',
+      assigneeId: input.assigneeId ?? null,
+      createdBy: actor.userId,
+      now,
     });
     const message = await insertMessage(trx, {
       tenant_id: actor.tenantId,
@@ -159,7 +142,7 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
       body_text: complaint.description,
       sent_at: null,
       created_at: now,
-      meta: JSON.stringify({ recordedBy: actor.userId, sentOn: start.startOn }),
+      meta: JSON.stringify({ recordedBy: actor.userId, sentOn: complaint.sent_on }),
     });
     const attachments = await insertAttachments(
       trx,
@@ -182,15 +165,7 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
         ...base,
         customerId,
         type: 'complaint.created',
-        data: {
-          reference: complaint.reference,
-          channel: complaint.channel,
-          sentOn: start.startOn,
-          sentOnSource: start.source,
-          ackDueOn,
-          answerDueOn,
-          processId: process?.id ?? null,
-        },
+        data: createdEventData(complaint),
       },
       ...(input.assigneeId ? [{ ...base, type: 'complaint.assigned', data: { before: null, after: input.assigneeId } }] : []),
       ...attachments.map((a) => ({
@@ -199,8 +174,31 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
         data: { attachmentId: a.id, filename: a.filename, sizeBytes: a.size_bytes, sha256: a.sha256 },
       })),
     ]);
+    await raiseMergeSuggestions(trx, {
+      tenantId: actor.tenantId,
+      customerId,
+      others: conflicts,
+      reason: 'identities_conflict',
+      evidence: { identities: found },
+      complaintId: complaint.id,
+      messageId: message.id,
+      at: now,
+    });
     return complaint;
   });
+}
+
+/** What the history says of a new complaint, whatever its channel. */
+export function createdEventData(c: Complaint): Record<string, unknown> {
+  return {
+    reference: c.reference,
+    channel: c.channel,
+    sentOn: c.sent_on,
+    sentOnSource: c.sent_on_source,
+    ackDueOn: c.ack_due_on,
+    answerDueOn: c.answer_due_on,
+    processId: c.process_id,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

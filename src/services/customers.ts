@@ -3,6 +3,7 @@ import { ValidationError } from '../domain/errors.ts';
 import { normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import type { ComplainantType } from '../domain/taxonomy.ts';
 import { addIdentities, findIdentities, insertCustomer, type Identity } from '../db/repositories/customers.ts';
+import { insertMergeSuggestion } from '../db/repositories/merges.ts';
 import type { NewEvent } from '../db/repositories/events.ts';
 
 export interface ComplainantInput {
@@ -33,37 +34,62 @@ export function complainantIdentities(input: ComplainantInput, contractNumber: s
   return identities;
 }
 
+export interface LinkResult {
+  customerId: string;
+  created: boolean;
+  /** Other customers holding one of the identities: each becomes a merge suggestion, never a silent merge. */
+  conflicts: string[];
+  found: { customerId: string; kind: Identity['kind']; value: string }[];
+}
+
 /**
- * Finds the customer by normalised identities, or creates one. Identities that point to different
- * customers are never merged here: the message goes to the customer of the strongest identity and an
- * event records the conflict for an agent.
+ * Finds the customer holding these normalised identities, or creates one. A single match links; when
+ * identities point to different customers, the message goes to the customer of the strongest identity
+ * and the others are returned as conflicts for the caller to raise as merge suggestions.
  */
+export async function linkIdentities(
+  db: Deps['db'],
+  tenantId: string,
+  identities: readonly Identity[],
+  profile: { name: string; type?: ComplainantType | undefined },
+): Promise<LinkResult> {
+  const found = await findIdentities(db, tenantId, identities);
+  const distinct = [...new Set(found.map((f) => f.customerId))];
+  if (distinct.length === 0) {
+    const customer = await insertCustomer(db, tenantId, { displayName: profile.name.trim() || 'Client sans nom', complainantType: profile.type ?? 'client' });
+    await addIdentities(db, tenantId, customer.id, identities);
+    return { customerId: customer.id, created: true, conflicts: [], found };
+  }
+  const chosen = PRECEDENCE.map((kind) => found.find((f) => f.kind === kind)).find((f) => f !== undefined)!.customerId;
+  await addIdentities(db, tenantId, chosen, identities);
+  return { customerId: chosen, created: false, conflicts: distinct.filter((id) => id !== chosen), found };
+}
+
+/** Raises one merge suggestion per conflicting customer (an existing pending one for the pair is kept). */
+export async function raiseMergeSuggestions(
+  db: Deps['db'],
+  s: { tenantId: string; customerId: string; others: string[]; reason: string; evidence: Record<string, unknown>; complaintId?: string | null; messageId?: string | null; at: Date },
+): Promise<number> {
+  let raised = 0;
+  for (const other of s.others) {
+    if (other === s.customerId) continue;
+    const row = await insertMergeSuggestion(db, { ...s, otherCustomerId: other });
+    if (row) raised++;
+  }
+  return raised;
+}
+
+/** Manual creation: the complainant's identities, linked as for any inbound message. */
 export async function linkCustomer(
   db: Deps['db'],
   tenantId: string,
   input: ComplainantInput,
   contractNumber: string | null,
-): Promise<{ customerId: string; created: boolean; events: Omit<NewEvent, 'tenantId' | 'actorKind'>[] }> {
+): Promise<{ customerId: string; conflicts: string[]; found: LinkResult['found']; events: Omit<NewEvent, 'tenantId' | 'actorKind'>[] }> {
   const identities = complainantIdentities(input, contractNumber);
-  const found = await findIdentities(db, tenantId, identities);
-  const distinct = [...new Set(found.map((f) => f.customerId))];
-  if (distinct.length === 0) {
-    const customer = await insertCustomer(db, tenantId, {
-      displayName: input.name.trim(),
-      complainantType: input.type ?? 'client',
-    });
-    await addIdentities(db, tenantId, customer.id, identities);
-    return { customerId: customer.id, created: true, events: [{ type: 'customer.created', customerId: customer.id, data: {} }] };
-  }
-  const chosen = PRECEDENCE.map((kind) => found.find((f) => f.kind === kind)).find((f) => f !== undefined)!.customerId;
-  await addIdentities(db, tenantId, chosen, identities);
-  const events: Omit<NewEvent, 'tenantId' | 'actorKind'>[] = [];
-  if (distinct.length > 1) {
-    events.push({
-      type: 'customer.identity_conflict',
-      customerId: chosen,
-      data: { linkedTo: chosen, others: distinct.filter((id) => id !== chosen), identities: found },
-    });
-  }
-  return { customerId: chosen, created: false, events };
+  const link = await linkIdentities(db, tenantId, identities, { name: input.name, type: input.type });
+  const events: Omit<NewEvent, 'tenantId' | 'actorKind'>[] = link.created
+    ? [{ type: 'customer.created', customerId: link.customerId, data: {} }]
+    : [];
+  return { customerId: link.customerId, conflicts: link.conflicts, found: link.found, events };
 }

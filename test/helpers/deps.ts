@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createDeps, type Clock, type Deps } from '../../src/deps.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { startWorkers } from '../../workers/index.ts';
 
 export interface TestEnv {
   deps: Deps;
@@ -37,7 +38,9 @@ let counter = 0;
  * A fresh, migrated database for one test file: a PostgreSQL database cloned from the migrated template
  * when DATABASE_URL is set, else an in-memory PGlite. Plus a temporary file store.
  */
-export async function createTestEnv(options: { clock?: Clock; config?: Partial<Config> } = {}): Promise<TestEnv> {
+export async function createTestEnv(
+  options: { clock?: Clock; config?: Partial<Config>; workers?: boolean } = {},
+): Promise<TestEnv> {
   const template = inject('pgTemplate');
   const filesDir = mkdtempSync(path.join(os.tmpdir(), 'guichet-files-'));
   let databaseUrl: string | undefined;
@@ -59,18 +62,30 @@ export async function createTestEnv(options: { clock?: Clock; config?: Partial<C
     };
   }
   const config = loadConfig(
-    { NODE_ENV: 'test', DATA_DIR: 'memory', LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+    {
+      NODE_ENV: 'test',
+      DATA_DIR: 'memory',
+      LOG_LEVEL: 'silent',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    },
     { filesDir, ...options.config },
   );
-  const deps = await createDeps(config, { logger: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}) });
+  const deps = await createDeps(config, {
+    logger: createLogger('silent'),
+    queuePrefix: `guichet-test-${process.pid}-${++counter}-${Date.now().toString(36)}`,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await buildApp(deps, 'test-secret-key-that-is-long-enough-0123456789');
   await app.ready();
+  const stopWorkers = options.workers === false ? async () => {} : await startWorkers(deps, { sweepEveryMs: 3_600_000 });
   return {
     deps,
     app,
     dbLabel: deps.dbKind,
     async close() {
       await app.close();
+      await stopWorkers();
       await deps.close();
       await dropDb?.();
       await rm(filesDir, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
+import { submitForm } from '../helpers/inbound.ts';
+import { acceptInbound } from '../../src/intake/journal.ts';
 
 /**
  * Every route that takes an id is called by tenant A's admin with tenant B's ids: each must answer 404
@@ -10,7 +12,19 @@ import { addUser, sampleComplaint, signupTenant, type TestClient } from '../help
  */
 let env: TestEnv;
 let a: { client: TestClient };
-let b: { client: TestClient; userId: string; complaintId: string; attachmentId: string; reference: string; customerId: string };
+let b: {
+  client: TestClient;
+  userId: string;
+  complaintId: string;
+  attachmentId: string;
+  reference: string;
+  customerId: string;
+  otherCustomerId: string;
+  messageId: string;
+  journalId: string;
+  suggestionId: string;
+  mergeId: string;
+};
 
 const BOUNDARY = 'isolationBoundary';
 const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nbonjour\r\n--${BOUNDARY}--\r\n`;
@@ -24,6 +38,7 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'POST /api/complaints/:complaintId/assign': { assigneeId: null },
     'POST /api/complaints/:complaintId/notes': { text: 'Note venue d’un autre cabinet' },
     'PATCH /api/users/:userId': { role: 'manager' },
+    'POST /api/customers/:customerId/merge': { otherCustomerId: b.otherCustomerId },
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
     return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
@@ -44,6 +59,21 @@ beforeAll(async () => {
     payload: MULTIPART,
     headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
   });
+  // Everything else a route can point at: a follow-up message, a quarantined payload, a pending merge
+  // suggestion and a merge that could be undone.
+  const followUp = await submitForm(env.deps, tb.tenant.id, { name: 'Jeanne Dupont', email: 'jeanne.dupont@example.fr', description: `Complément pour ${complaint.reference}` });
+  const broken = await acceptInbound(env.deps, { tenantId: tb.tenant.id, channel: 'webform', externalId: 'broken', payload: new Uint8Array([1, 2, 3]), contentType: 'application/octet-stream' });
+  const conflict = async (n: number) => {
+    const x = await submitForm(env.deps, tb.tenant.id, { name: `Client ${n}`, email: `c${n}@example.fr`, description: `Sujet ${n} : franchise auto contestée.` });
+    const y = await submitForm(env.deps, tb.tenant.id, { name: `Client ${n}`, phone: `06 5${n} 00 00 0${n}`, description: `Autre sujet ${n} : frais vétérinaires.` });
+    await submitForm(env.deps, tb.tenant.id, { name: `Client ${n}`, email: `c${n}@example.fr`, phone: `06 5${n} 00 00 0${n}`, description: `Troisième sujet ${n} : voyage annulé.` });
+    return { x: x.outcome.customerId!, y: y.outcome.customerId! };
+  };
+  const pair1 = await conflict(1);
+  await conflict(2);
+  const suggestions = (await tb.client.get('/api/merge-suggestions')).json().items as { id: string; customerId: string }[];
+  const toMerge = suggestions.find((s) => s.customerId !== pair1.x && s.customerId !== pair1.y) ?? suggestions[1]!;
+  const merged = (await tb.client.post(`/api/merge-suggestions/${toMerge.id}/accept`)).json();
   b = {
     client: tb.client,
     userId: agentB.user.id,
@@ -51,7 +81,13 @@ beforeAll(async () => {
     attachmentId: up.json().items[0].id,
     reference: complaint.reference,
     customerId: complaint.customerId,
+    otherCustomerId: pair1.y,
+    messageId: followUp.outcome.messageId!,
+    journalId: broken.journalId,
+    suggestionId: suggestions.find((s) => s.id !== toMerge.id)!.id,
+    mergeId: merged.mergeId,
   };
+  expect(followUp.outcome.complaintId).toBe(complaint.id);
 });
 afterAll(async () => {
   await env?.close();
@@ -64,6 +100,10 @@ describe('tenant isolation', () => {
       attachmentId: b.attachmentId,
       userId: b.userId,
       customerId: b.customerId,
+      messageId: b.messageId,
+      journalId: b.journalId,
+      suggestionId: b.suggestionId,
+      mergeId: b.mergeId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));
@@ -90,6 +130,8 @@ describe('tenant isolation', () => {
     expect(foreign).toEqual([]);
     const users = (await b.client.get('/api/users')).json().items;
     expect(users.find((u: { id: string }) => u.id === b.userId).role).toBe('agent');
+    expect((await b.client.get('/api/merge-suggestions')).json().items.map((x: { id: string }) => x.id)).toContain(b.suggestionId);
+    expect((await b.client.get('/api/inbound/quarantine')).json().items.map((x: { id: string }) => x.id)).toContain(b.journalId);
   });
 
   it('never lists another tenant’s complaints, users or processes', async () => {
@@ -107,6 +149,9 @@ describe('tenant isolation', () => {
     expect((await a.client.get('/api/customers?q=jeanne.dupont@example.fr')).json().items).toEqual([]);
     const users = (await a.client.get('/api/users')).json().items;
     expect(users.some((u: { id: string }) => u.id === b.userId)).toBe(false);
+    expect((await a.client.get('/api/merge-suggestions')).json().items).toEqual([]);
+    expect((await a.client.get('/api/inbound/quarantine')).json().items).toEqual([]);
+    expect((await a.client.get('/api/inbound?channel=webform&externalId=broken')).statusCode).toBe(404);
     const processesA = (await a.client.get('/api/processes')).json().items.map((p: { id: string }) => p.id);
     const processesB = (await b.client.get('/api/processes')).json().items.map((p: { id: string }) => p.id);
     expect(processesA.filter((id: string) => processesB.includes(id))).toEqual([]);

@@ -28,6 +28,15 @@ export async function getComplaint(db: Db, tenantId: string, complaintId: string
   return db.selectFrom('complaints').selectAll().where('tenant_id', '=', tenantId).where('id', '=', complaintId).executeTakeFirst();
 }
 
+/** The complaint a customer's tracking link points to (the token is unguessable and unique). */
+export async function getComplaintByTrackingToken(db: Db, token: string): Promise<Complaint | undefined> {
+  return db.selectFrom('complaints').selectAll().where('tracking_token', '=', token).executeTakeFirst();
+}
+
+export async function getComplaintByReference(db: Db, tenantId: string, reference: string): Promise<Complaint | undefined> {
+  return db.selectFrom('complaints').selectAll().where('tenant_id', '=', tenantId).where('reference', '=', reference).executeTakeFirst();
+}
+
 /** Reads the complaint and locks it for the rest of the transaction (concurrent edits queue up). */
 export async function getComplaintForUpdate(db: Db, tenantId: string, complaintId: string): Promise<Complaint | undefined> {
   return db
@@ -178,4 +187,18 @@ export function sortValueOf(row: Complaint, sort: ComplaintSort): string {
     case 'c.reference':
       return row.reference;
   }
+}
+
+/** A customer's open complaints received since `since`: the candidates for a cross-channel duplicate. */
+export async function recentOpenComplaintsOfCustomer(db: Db, tenantId: string, customerId: string, since: Date): Promise<Complaint[]> {
+  return db
+    .selectFrom('complaints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
+    .where('received_at', '>=', since)
+    .orderBy('received_at', 'desc')
+    .limit(20)
+    .execute();
 }

@@ -17,3 +17,79 @@ export async function listComplaintMessages(db: Db, tenantId: string, complaintI
     .orderBy('id')
     .execute();
 }
+
+export async function findInboundByExternalId(db: Db, tenantId: string, channel: string, externalId: string): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('channel', '=', channel)
+    .where('direction', '=', 'inbound')
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+/** Complaints holding a message (inbound or one of ours) with one of these provider ids, newest first. */
+export async function complaintIdsByMessageIds(db: Db, tenantId: string, externalIds: string[]): Promise<string[]> {
+  if (externalIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('messages')
+    .select(['complaint_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', 'in', externalIds)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return [...new Set(rows.map((r) => r.complaint_id))];
+}
+
+/** The open complaint of the latest message in this conversation (same phone, same Slack thread) since `since`. */
+export async function openComplaintOfConversation(db: Db, tenantId: string, key: string, since: Date): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('messages as m')
+    .innerJoin('complaints as c', 'c.id', 'm.complaint_id')
+    .select('m.complaint_id')
+    .where('m.tenant_id', '=', tenantId)
+    .where('m.conversation_key', '=', key)
+    .where('m.created_at', '>=', since)
+    .where('c.status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
+    .orderBy('m.created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.complaint_id;
+}
+
+export async function clearReviewFlags(db: Db, tenantId: string, messageIds: string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await db.updateTable('messages').set({ review_reason: null }).where('tenant_id', '=', tenantId).where('id', 'in', messageIds).execute();
+}
+
+export async function getComplaintMessage(db: Db, tenantId: string, complaintId: string, messageId: string): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('complaint_id', '=', complaintId)
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+}
+
+/** Moves a message and its attachments to another complaint of the same tenant. */
+export async function moveMessage(db: Db, tenantId: string, messageId: string, toComplaintId: string): Promise<void> {
+  await db.updateTable('messages').set({ complaint_id: toComplaintId }).where('tenant_id', '=', tenantId).where('id', '=', messageId).execute();
+  await db.updateTable('attachments').set({ complaint_id: toComplaintId }).where('tenant_id', '=', tenantId).where('message_id', '=', messageId).execute();
+}
+
+/** The message that opened the complaint (its earliest inbound one). */
+export async function firstInboundMessageId(db: Db, tenantId: string, complaintId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('complaint_id', '=', complaintId)
+    .where('direction', '=', 'inbound')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}

@@ -20,6 +20,7 @@ import {
   type UploadedFile,
 } from '../../../services/complaints.ts';
 import type { Complaint } from '../../../db/types.ts';
+import { splitMessage } from '../../../services/split.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import {
   attachmentDto,
@@ -303,6 +304,23 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
           .send(data);
+      },
+    );
+
+    app.post(
+      '/complaints/:complaintId/messages/:messageId/split',
+      {
+        schema: {
+          tags: ['complaints'],
+          summary: 'Détacher un message rattaché à tort : il ouvre sa propre réclamation',
+          params: z.object({ complaintId: uuid, messageId: uuid }),
+          response: { 201: complaintDto, 404: errorBody, 422: errorBody },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        const created = await splitMessage(deps, actor, request.params.complaintId, request.params.messageId);
+        return reply.status(201).send(await present(actor.tenantId, created));
       },
     );
 

@@ -1,0 +1,11 @@
+import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
+import { mapWebform } from './webform/mapper.ts';
+
+/** Channel name → the connector's pure mapper. Each connector adds itself here. */
+const MAPPERS: Record<string, InboundMapper | AsyncInboundMapper> = {
+  webform: mapWebform,
+};
+
+export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper | undefined {
+  return MAPPERS[channel];
+}

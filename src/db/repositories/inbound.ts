@@ -1,0 +1,126 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, InboundJournalTable } from '../types.ts';
+
+type Db = Kysely<Database>;
+export type JournalRow = Selectable<InboundJournalTable>;
+export type JournalStatus = JournalRow['status'];
+
+/**
+ * Writes the raw payload once. A second payload with the same (tenant, channel, external id) — a provider
+ * retry, a double submit, the same mail fetched twice — inserts nothing and returns the first row.
+ */
+export async function insertJournal(
+  db: Db,
+  row: { tenantId: string; channel: string; externalId: string; payload: Uint8Array; contentType: string; receivedAt: Date },
+): Promise<{ row: JournalRow; created: boolean }> {
+  const inserted = await db
+    .insertInto('inbound_journal')
+    .values({
+      tenant_id: row.tenantId,
+      channel: row.channel,
+      external_id: row.externalId,
+      payload: row.payload,
+      content_type: row.contentType,
+      received_at: row.receivedAt,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'channel', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const existing = await findJournal(db, row.tenantId, row.channel, row.externalId);
+  if (!existing) throw new Error('journal row vanished');
+  return { row: existing, created: false };
+}
+
+export async function findJournal(db: Db, tenantId: string, channel: string, externalId: string): Promise<JournalRow | undefined> {
+  return db
+    .selectFrom('inbound_journal')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('channel', '=', channel)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function getJournal(db: Db, journalId: string): Promise<JournalRow | undefined> {
+  return db.selectFrom('inbound_journal').selectAll().where('id', '=', journalId).executeTakeFirst();
+}
+
+export async function getTenantJournal(db: Db, tenantId: string, journalId: string): Promise<JournalRow | undefined> {
+  return db.selectFrom('inbound_journal').selectAll().where('tenant_id', '=', tenantId).where('id', '=', journalId).executeTakeFirst();
+}
+
+/** Locks the row for the rest of the transaction: one ingest at a time per payload. */
+export async function lockJournal(db: Db, journalId: string): Promise<JournalRow | undefined> {
+  return db.selectFrom('inbound_journal').selectAll().where('id', '=', journalId).forUpdate().executeTakeFirst();
+}
+
+export async function finishJournal(
+  db: Db,
+  journalId: string,
+  result: { status: Exclude<JournalStatus, 'pending'>; messageId?: string | null; complaintId?: string | null; reason?: string | null; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('inbound_journal')
+    .set((eb) => ({
+      status: result.status,
+      message_id: result.messageId ?? null,
+      complaint_id: result.complaintId ?? null,
+      last_error: result.reason ?? null,
+      processed_at: result.at,
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('id', '=', journalId)
+    .execute();
+}
+
+/** A failed attempt that will be retried: the row stays pending, with the error visible. */
+export async function recordJournalFailure(db: Db, journalId: string, error: string): Promise<void> {
+  await db
+    .updateTable('inbound_journal')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 2000) }))
+    .where('id', '=', journalId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** Back to pending, for a replay after a fix. */
+export async function resetJournal(db: Db, tenantId: string, journalId: string): Promise<JournalRow | undefined> {
+  return db
+    .updateTable('inbound_journal')
+    .set({ status: 'pending', processed_at: null })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', journalId)
+    .where('status', '=', 'quarantined')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function listPendingJournalIds(db: Db, limit: number, afterId?: string): Promise<string[]> {
+  let q = db.selectFrom('inbound_journal').select('id').where('status', '=', 'pending');
+  if (afterId) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function listQuarantine(
+  db: Db,
+  tenantId: string,
+  page: { limit: number; before?: { receivedAt: Date; id: string } | undefined },
+): Promise<Omit<JournalRow, 'payload'>[]> {
+  let q = db
+    .selectFrom('inbound_journal')
+    .select(['id', 'tenant_id', 'channel', 'external_id', 'content_type', 'status', 'attempts', 'last_error', 'message_id', 'complaint_id', 'received_at', 'processed_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'quarantined');
+  if (page.before) {
+    const { receivedAt, id } = page.before;
+    q = q.where((eb) => eb.or([eb('received_at', '<', receivedAt), eb.and([eb('received_at', '=', receivedAt), eb('id', '<', id)])]));
+  }
+  return q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+/** After a split, what became of the payload points at the complaint its message now belongs to. */
+export async function repointJournal(db: Db, tenantId: string, messageId: string, complaintId: string): Promise<void> {
+  await db.updateTable('inbound_journal').set({ complaint_id: complaintId }).where('tenant_id', '=', tenantId).where('message_id', '=', messageId).execute();
+}

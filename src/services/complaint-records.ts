@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import type { Complaint, Database, Tenant } from '../db/types.ts';
+import type { Zone } from '../domain/calendar.ts';
+import { localDateOf } from '../domain/calendar.ts';
+import { clockStart, computeDeadlines } from '../domain/deadlines.ts';
+import { formatReference } from '../domain/reference.ts';
+import type { Cause, Kind, Priority, Product } from '../domain/taxonomy.ts';
+import { findProcessFor } from '../db/repositories/processes.ts';
+import { insertComplaint, takeReferenceSeq, updateComplaint } from '../db/repositories/complaints.ts';
+import { newToken } from './tokens.ts';
+
+type Db = Kysely<Database>;
+
+export interface NewComplaintRecord {
+  tenant: Tenant;
+  customerId: string;
+  channel: string;
+  /** The date the complainant sent it; null when unknown (the receipt date is then used, and recorded). */
+  sentOn: string | null;
+  receivedAt: Date;
+  subject: string;
+  nature: string | null;
+  description: string;
+  contractNumber: string | null;
+  kind: Kind;
+  cause: Cause | null;
+  product: Product | null;
+  priority: Priority;
+  assigneeId: string | null;
+  createdBy: string | null;
+  now: Date;
+}
+
+/**
+ * The one way a complaint comes into existence, whatever the channel: regulatory clock from the sending
+ * date, the process for its type, and the next gap-free reference of the tenant's year. Runs inside the
+ * caller's transaction (the reference counter stays locked until it commits).
+ */
+export async function openComplaint(trx: Db, r: NewComplaintRecord): Promise<Complaint> {
+  const zone = r.tenant.zone as Zone;
+  const receivedOn = localDateOf(r.receivedAt);
+  const start = clockStart({ sentOn: r.sentOn, receivedOn });
+  const { ackDueOn, answerDueOn } = computeDeadlines({ sentOn: r.sentOn, receivedOn, zone });
+  const process = await findProcessFor(trx, r.tenant.id, r.kind, r.cause);
+  const year = Number(receivedOn.slice(0, 4));
+  const seq = await takeReferenceSeq(trx, r.tenant.id, year);
+  return insertComplaint(trx, {
+    tenant_id: r.tenant.id,
+    reference: formatReference(year, seq),
+    customer_id: r.customerId,
+    channel: r.channel,
+    kind: r.kind,
+    cause: r.cause,
+    product: r.product,
+    priority: r.priority,
+    subject: r.subject,
+    nature: r.nature,
+    description: r.description,
+    contract_number: r.contractNumber,
+    process_id: process?.id ?? null,
+    assignee_id: r.assigneeId,
+    sent_on: start.startOn,
+    sent_on_source: start.source,
+    received_at: r.receivedAt,
+    ack_due_on: ackDueOn,
+    answer_due_on: answerDueOn,
+    tracking_token: newToken(),
+    created_by: r.createdBy,
+    created_at: r.now,
+    updated_at: r.now,
+  });
+}
+
+/**
+ * The clock runs from the earliest sending date of the complaint's messages: a message sent before the
+ * current start moves both deadlines earlier. Returns the change, or null when nothing moved.
+ */
+export async function applyEarlierSending(
+  trx: Db,
+  complaint: Complaint,
+  sentOn: string,
+  zone: Zone,
+  now: Date,
+): Promise<{ complaint: Complaint; before: Record<string, string>; after: Record<string, string> } | null> {
+  if (sentOn >= complaint.sent_on) return null;
+  const d = computeDeadlines({ sentOn, receivedOn: localDateOf(complaint.received_at), zone });
+  const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, {
+    sent_on: sentOn,
+    sent_on_source: 'sent',
+    ack_due_on: d.ackDueOn,
+    answer_due_on: d.answerDueOn,
+    updated_at: now,
+  });
+  return {
+    complaint: updated,
+    before: { sentOn: complaint.sent_on, ackDueOn: complaint.ack_due_on, answerDueOn: complaint.answer_due_on },
+    after: { sentOn, ackDueOn: d.ackDueOn, answerDueOn: d.answerDueOn },
+  };
+}
