@@ -1,8 +1,10 @@
 import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
+import { mapEmail } from './email/mapper.ts';
 import { mapWebform } from './webform/mapper.ts';
 
 /** Channel name → the connector's pure mapper. Each connector adds itself here. */
 const MAPPERS: Record<string, InboundMapper | AsyncInboundMapper> = {
+  email: mapEmail,
   webform: mapWebform,
 };
 

@@ -16,6 +16,8 @@ import { userRoutes } from './routes/api/users.ts';
 import { complaintRoutes } from './routes/api/complaints.ts';
 import { processRoutes } from './routes/api/processes.ts';
 import { customerRoutes } from './routes/api/customers.ts';
+import { formRoutes } from './routes/public/form.ts';
+import { trackingRoutes } from './routes/public/tracking.ts';
 import { inboundRoutes } from './routes/api/inbound.ts';
 import { mergeRoutes } from './routes/api/merges.ts';
 
@@ -113,6 +115,8 @@ export async function buildApp(deps: Deps, secret: string): Promise<FastifyInsta
   await app.register(complaintRoutes(deps), { prefix: '/api' });
   await app.register(processRoutes(deps), { prefix: '/api' });
   await app.register(customerRoutes(deps), { prefix: '/api' });
+  await app.register(formRoutes(deps), { prefix: '/f' });
+  await app.register(trackingRoutes(deps), { prefix: '/suivi' });
   await app.register(inboundRoutes(deps), { prefix: '/api' });
   await app.register(mergeRoutes(deps), { prefix: '/api' });
   return app;

@@ -54,6 +54,30 @@ describe(`intake rules (${mode})`, () => {
     expect((await client.get('/api/complaints')).json().total).toBe(1);
   });
 
+  it('threads an email reply by its headers (the customer’s Message-ID, or our guichet.<reference> id), or by the subject token', async () => {
+    const { client, tenantId } = await tenant();
+    const mail = (headers: string[], body: string) =>
+      new TextEncoder().encode([...headers, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8', '', body, ''].join('\r\n'));
+    const send = async (id: string, headers: string[], body: string) => {
+      await acceptInbound(env.deps, { tenantId, channel: 'email', externalId: id, payload: mail([`Message-ID: <${id}>`, ...headers], body), contentType: 'message/rfc822' });
+      await env.deps.queue.drain();
+      return inboundOutcome(env.deps, tenantId, 'email', id);
+    };
+    const from = 'From: Léa Fontaine <lea.fontaine@example.fr>';
+    const first = await send('m1@example.fr', [from, 'Subject: Sinistre auto', 'Date: Mon, 02 Mar 2026 09:00:00 +0100'], 'Mon véhicule est immobilisé depuis deux semaines, aucun expert.');
+    expect(first.status).toBe('processed');
+    const reply = await send('m2@example.fr', [from, 'Subject: Re: Sinistre auto', 'In-Reply-To: <m1@example.fr>', 'References: <m1@example.fr>'], 'Une photo de plus.');
+    expect(reply.complaintId).toBe(first.complaintId);
+    const ours = await send('m3@example.fr', [from, 'Subject: Re: votre accusé', `In-Reply-To: <guichet.${first.reference}.ack.k3f9x@cabinet.example>`], 'Merci, mais toujours rien.');
+    expect(ours.complaintId).toBe(first.complaintId);
+    const subjectOnly = await send('m4@example.fr', [from, `Subject: Re: [${first.reference}] Sinistre auto`], 'Mon client mail a perdu les en-têtes.');
+    expect(subjectOnly.complaintId).toBe(first.complaintId);
+    const vias = (await client.get(`/api/complaints/${first.complaintId}`)).json().events
+      .filter((e: { type: string }) => e.type === 'message.received')
+      .map((e: { data: { via: string } }) => e.data.via);
+    expect(vias).toEqual(['headers', 'headers', 'reference']);
+  });
+
   it('links the same person written 06 12 34 56 78, +33 6 12 34 56 78 and 0033612345678', async () => {
     const { client, tenantId } = await tenant();
     const texts = ['Mon pare-brise est fissuré, le bris de glace est refusé.', 'Je veux résilier mon contrat habitation à l’échéance.', 'Mon remboursement dentaire n’est jamais arrivé.'];
