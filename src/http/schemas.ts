@@ -104,6 +104,10 @@ export const messageDto = z.object({
   bodyHtml: z.string().nullable(),
   sentAt: z.string().nullable(),
   createdAt: z.string(),
+  /** Set when an agent must check who wrote before anything is sent back. */
+  reviewReason: z.string().nullable(),
+  /** Set when intake attached this message as the same matter raised again (cross-channel duplicate). */
+  related: z.object({ reason: z.string(), score: z.number() }).nullable(),
 });
 
 export const attachmentDto = z.object({

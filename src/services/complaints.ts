@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import type { Complaint, Tenant } from '../db/types.ts';
+import type { Attachment, Complaint, Message, Tenant } from '../db/types.ts';
 import { NotFoundError, RuleError, ValidationError } from '../domain/errors.ts';
 import { addDays, joursOuvrablesBetween, localDateOf, type Zone } from '../domain/calendar.ts';
 import { answerDueWarning, clockStart, computeDeadlines } from '../domain/deadlines.ts';
@@ -321,6 +321,36 @@ export function complaintDto(c: Complaint, today: string, zone: Zone) {
 
 const HIDDEN_FROM_TIMELINE = ['complaint.viewed'];
 
+export function messageDto(m: Message) {
+  return {
+    id: m.id,
+    direction: m.direction,
+    channel: m.channel,
+    authorUserId: m.author_user_id,
+    customerId: m.customer_id,
+    subject: m.subject,
+    bodyText: m.body_text,
+    bodyHtml: m.body_html,
+    sentAt: m.sent_at?.toISOString() ?? null,
+    createdAt: m.created_at.toISOString(),
+    reviewReason: m.review_reason,
+    related: (m.meta as { related?: { reason: string; score: number } }).related ?? null,
+  };
+}
+
+export function attachmentDto(a: Attachment) {
+  return {
+    id: a.id,
+    messageId: a.message_id,
+    filename: a.filename,
+    contentType: a.content_type,
+    sizeBytes: Number(a.size_bytes),
+    sha256: a.sha256,
+    createdAt: a.created_at.toISOString(),
+    removedAt: a.removed_at?.toISOString() ?? null,
+  };
+}
+
 export async function getComplaintDetail(deps: Deps, actor: Actor, complaintId: string) {
   const complaint = await getComplaint(deps.db, actor.tenantId, complaintId);
   if (!complaint) throw new NotFoundError('Réclamation introuvable.');
@@ -340,28 +370,8 @@ export async function getComplaintDetail(deps: Deps, actor: Actor, complaintId: 
   await insertEvents(deps.db, [
     { tenantId: actor.tenantId, complaintId, actorUserId: actor.userId, actorKind: 'user', type: 'complaint.viewed', at: deps.clock.now() },
   ]);
-  const messageDtos = messages.map((m) => ({
-    id: m.id,
-    direction: m.direction,
-    channel: m.channel,
-    authorUserId: m.author_user_id,
-    customerId: m.customer_id,
-    subject: m.subject,
-    bodyText: m.body_text,
-    bodyHtml: m.body_html,
-    sentAt: m.sent_at?.toISOString() ?? null,
-    createdAt: m.created_at.toISOString(),
-  }));
-  const attachmentDtos = attachments.map((a) => ({
-    id: a.id,
-    messageId: a.message_id,
-    filename: a.filename,
-    contentType: a.content_type,
-    sizeBytes: Number(a.size_bytes),
-    sha256: a.sha256,
-    createdAt: a.created_at.toISOString(),
-    removedAt: a.removed_at?.toISOString() ?? null,
-  }));
+  const messageDtos = messages.map(messageDto);
+  const attachmentDtos = attachments.map(attachmentDto);
   const eventDtos = events.map((e) => ({
     id: Number(e.id),
     type: e.type,

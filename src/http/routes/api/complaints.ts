@@ -10,7 +10,9 @@ import {
   addNote,
   assignComplaint,
   changeStatus,
+  attachmentDto as toAttachmentDto,
   complaintDto as toComplaintDto,
+  messageDto as toMessageDto,
   createComplaint,
   getComplaintDetail,
   listComplaints,
@@ -238,18 +240,7 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const m = await addNote(deps, requireActor(request), request.params.complaintId, request.body.text);
-        return reply.status(201).send({
-          id: m.id,
-          direction: m.direction,
-          channel: m.channel,
-          authorUserId: m.author_user_id,
-          customerId: m.customer_id,
-          subject: m.subject,
-          bodyText: m.body_text,
-          bodyHtml: m.body_html,
-          sentAt: m.sent_at?.toISOString() ?? null,
-          createdAt: m.created_at.toISOString(),
-        });
+        return reply.status(201).send(toMessageDto(m));
       },
     );
 
@@ -275,18 +266,7 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
           files.push({ filename: part.filename || 'document', contentType: part.mimetype || 'application/octet-stream', data });
         }
         const rows = await addAttachments(deps, actor, request.params.complaintId, files);
-        return reply.status(201).send({
-          items: rows.map((a) => ({
-            id: a.id,
-            messageId: a.message_id,
-            filename: a.filename,
-            contentType: a.content_type,
-            sizeBytes: Number(a.size_bytes),
-            sha256: a.sha256,
-            createdAt: a.created_at.toISOString(),
-            removedAt: null,
-          })),
-        });
+        return reply.status(201).send({ items: rows.map(toAttachmentDto) });
       },
     );
 
