@@ -23,6 +23,7 @@ const schema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  FORM_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -47,6 +48,7 @@ export interface Config {
   loginMaxAttempts: number;
   loginLockMinutes: number;
   loginRatePerMinute: number;
+  formRatePerMinute: number;
   maxUploadBytes: number;
   trustProxy: boolean;
   cookieSecure: boolean;
@@ -86,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
     loginLockMinutes: e.LOGIN_LOCK_MINUTES,
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+    formRatePerMinute: e.FORM_RATE_PER_MINUTE,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     trustProxy: e.TRUST_PROXY,
     cookieSecure: publicUrl.startsWith('https://'),

@@ -14,8 +14,13 @@ export async function runBench(config: Config, args: string[]): Promise<void> {
         results.db = await benchDb(config, args);
         break;
       }
+      case 'ingest': {
+        const { benchIngest } = await import('./ingest.ts');
+        results.ingest = await benchIngest(config, args);
+        break;
+      }
       default:
-        console.error(`Benchmark inconnu : ${name} (disponibles : db)`);
+        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest)`);
         process.exit(2);
     }
   }

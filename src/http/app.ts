@@ -39,7 +39,12 @@ declare module 'fastify' {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Builds the HTTP application; never listens (main.ts does, tests use inject). */
-export async function buildApp(deps: Deps, secret: string): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** Key prefix of the shared rate-limit counters in Redis (tests isolate themselves). */
+  rateLimitNamespace?: string;
+}
+
+export async function buildApp(deps: Deps, secret: string, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     trustProxy: deps.config.trustProxy,
@@ -70,7 +75,17 @@ export async function buildApp(deps: Deps, secret: string): Promise<FastifyInsta
     cookieKey: 'guichet_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure, signed: true },
   });
-  await app.register(rateLimit, { global: false });
+  // With several api processes the counters must be shared: in Redis when there is one.
+  if (deps.config.redisUrl) {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(deps.config.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    app.addHook('onClose', async () => {
+      await redis.quit();
+    });
+    await app.register(rateLimit, { global: false, redis, nameSpace: options.rateLimitNamespace ?? 'guichet-rate-' });
+  } else {
+    await app.register(rateLimit, { global: false });
+  }
   await app.register(multipart, {
     limits: { fileSize: deps.config.maxUploadBytes, files: 5, fields: 20 },
   });

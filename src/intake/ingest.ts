@@ -45,6 +45,8 @@ export interface IngestResult {
 
 export const SENDER_REVIEW_REASON =
   'Expéditeur différent du client de la réclamation : vérifiez son identité avant toute réponse.';
+export const WEBFORM_REVIEW_REASON =
+  'Rattaché d’après une adresse ou un numéro saisis dans le formulaire public (non vérifiés) : vérifiez avant toute réponse.';
 
 /** Maps the payload with its channel's connector; any failure is a readable reason for the quarantine. */
 async function mapRow(row: JournalRow): Promise<{ ok: true; message: InboundMessage } | { ok: false; reason: string }> {
@@ -208,7 +210,8 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
       via = thread.via;
       const ownIdentities = await listIdentities(trx, tenant.id, complaint.customer_id);
       const known = identities.some((i) => i.kind !== 'contract' && ownIdentities.some((o) => o.kind === i.kind && o.value === i.value));
-      const trusted = via === 'tracking' || via === 'conversation' || known;
+      // An address typed in the public form proves nothing: only the tracking link does, on that channel.
+      const trusted = via === 'tracking' || via === 'conversation' || (known && m.channel !== 'webform');
       if (trusted) {
         customerId = complaint.customer_id;
         // New identities the customer gave (a phone on their tracking page) are linked, unless someone else holds them.
@@ -221,7 +224,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
         // Someone else writes about this complaint: keep the message, flag it, and let an agent decide.
         const link = await linkIdentities(trx, tenant.id, identities, profile);
         customerId = link.customerId;
-        reviewReason = SENDER_REVIEW_REASON;
+        reviewReason = known ? WEBFORM_REVIEW_REASON : SENDER_REVIEW_REASON;
         if (link.customerId !== complaint.customer_id) {
           suggestions.push({
             customerId: complaint.customer_id,
@@ -248,6 +251,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
         complaint = (await getComplaintForUpdate(trx, tenant.id, best.c.id))!;
         via = 'related';
         related = { reason: best.reason, score: best.score };
+        if (m.channel === 'webform') reviewReason = WEBFORM_REVIEW_REASON;
       } else {
         const contract = identities.find((i) => i.kind === 'contract')?.value ?? null;
         complaint = await openComplaint(trx, {

@@ -18,7 +18,7 @@ import {
   type ComplaintFilters,
   type ComplaintSort,
 } from '../db/repositories/complaints.ts';
-import { insertMessage, listComplaintMessages } from '../db/repositories/messages.ts';
+import { clearReviewFlags, getComplaintMessage, insertMessage, listComplaintMessages } from '../db/repositories/messages.ts';
 import {
   getAttachment,
   insertAttachments,
@@ -593,6 +593,17 @@ export async function addAttachments(deps: Deps, actor: Actor, complaintId: stri
         data: { attachmentId: a.id, filename: a.filename, sizeBytes: Number(a.size_bytes), sha256: a.sha256 },
       })),
     };
+  });
+}
+
+/** An agent checked who wrote a held message: it may now be shown to the customer and answered. */
+export async function confirmSender(deps: Deps, actor: Actor, complaintId: string, messageId: string): Promise<void> {
+  await mutate(deps, actor, complaintId, async ({ trx, complaint }) => {
+    const message = await getComplaintMessage(trx, complaint.tenant_id, complaint.id, messageId);
+    if (!message) throw new NotFoundError('Message introuvable.');
+    if (!message.review_reason) throw new RuleError('nothing_to_confirm', 'Ce message n’attend aucune vérification.');
+    await clearReviewFlags(trx, complaint.tenant_id, [messageId]);
+    return { result: undefined, events: [{ type: 'message.sender_confirmed', data: { messageId, reason: message.review_reason } }] };
   });
 }
 

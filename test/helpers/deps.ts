@@ -71,12 +71,13 @@ export async function createTestEnv(
     },
     { filesDir, ...options.config },
   );
+  const isolation = `guichet-test-${process.pid}-${++counter}-${Date.now().toString(36)}`;
   const deps = await createDeps(config, {
     logger: createLogger('silent'),
-    queuePrefix: `guichet-test-${process.pid}-${++counter}-${Date.now().toString(36)}`,
+    queuePrefix: isolation,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = await buildApp(deps, 'test-secret-key-that-is-long-enough-0123456789');
+  const app = await buildApp(deps, 'test-secret-key-that-is-long-enough-0123456789', { rateLimitNamespace: `${isolation}-rate-` });
   await app.ready();
   const stopWorkers = options.workers === false ? async () => {} : await startWorkers(deps, { sweepEveryMs: 3_600_000 });
   return {

@@ -200,5 +200,17 @@ describe(`intake rules (${mode})`, () => {
     expect(msg.customer_id).not.toBe(first.outcome.customerId);
     const suggestions = (await client.get('/api/merge-suggestions')).json().items;
     expect(suggestions.map((s: { reason: string }) => s.reason)).toEqual(['sender_differs_from_complaint_customer']);
+    // Even the customer's own address, typed in the public form, proves nothing: held for a check too.
+    const typed = await submitForm(env.deps, tenantId, { name: 'Karim Benali', email: 'karim@example.fr', description: `Pour ${first.outcome.reference} : voici mon RIB.` });
+    expect(typed.outcome.complaintId).toBe(first.outcome.complaintId);
+    const detail = (await client.get(`/api/complaints/${first.outcome.complaintId}`)).json();
+    const held = detail.messages.find((x: { id: string }) => x.id === typed.outcome.messageId);
+    expect(held.reviewReason).toMatch(/non vérifiés/);
+    const url = `/api/complaints/${first.outcome.complaintId}/messages/${typed.outcome.messageId}/confirm-sender`;
+    expect((await client.post(url)).statusCode).toBe(204);
+    expect((await client.post(url)).statusCode).toBe(422);
+    const after = (await client.get(`/api/complaints/${first.outcome.complaintId}`)).json();
+    expect(after.messages.find((x: { id: string }) => x.id === typed.outcome.messageId).reviewReason).toBeNull();
+    expect(after.events.some((e: { type: string }) => e.type === 'message.sender_confirmed')).toBe(true);
   });
 });

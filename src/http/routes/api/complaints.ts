@@ -10,6 +10,7 @@ import {
   addNote,
   assignComplaint,
   changeStatus,
+  confirmSender,
   attachmentDto as toAttachmentDto,
   complaintDto as toComplaintDto,
   messageDto as toMessageDto,
@@ -301,6 +302,22 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
         const actor = requireActor(request);
         const created = await splitMessage(deps, actor, request.params.complaintId, request.params.messageId);
         return reply.status(201).send(await present(actor.tenantId, created));
+      },
+    );
+
+    app.post(
+      '/complaints/:complaintId/messages/:messageId/confirm-sender',
+      {
+        schema: {
+          tags: ['complaints'],
+          summary: 'Confirmer l’expéditeur d’un message retenu pour vérification (il pourra être montré et recevoir une réponse)',
+          params: z.object({ complaintId: uuid, messageId: uuid }),
+          response: { 204: z.null(), 404: errorBody, 422: errorBody },
+        },
+      },
+      async (request, reply) => {
+        await confirmSender(deps, requireActor(request), request.params.complaintId, request.params.messageId);
+        return reply.status(204).send(null);
       },
     );
 

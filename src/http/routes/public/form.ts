@@ -45,7 +45,10 @@ export function newIdempotencyKey(): string {
 }
 
 /** Per client IP and per route: enough for a person correcting a form, not for a flood. */
-export const PUBLIC_POST_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+/** Posts per minute and per IP on each public form (FORM_RATE_PER_MINUTE). */
+export function publicPostRateLimit(deps: Deps) {
+  return { max: deps.config.formRatePerMinute, timeWindow: '1 minute' } as const;
+}
 
 /** The visually hidden field only robots fill in. */
 export const HONEYPOT_FIELD = 'site_web';
@@ -601,7 +604,7 @@ export function formRoutes(deps: Deps): FastifyPluginAsync {
 
     app.post<{ Params: { slug: string } }>(
       '/:slug',
-      { schema: { hide: true }, config: { ...PUBLIC_ROUTE_CONFIG, rateLimit: PUBLIC_POST_RATE_LIMIT } },
+      { schema: { hide: true }, config: { ...PUBLIC_ROUTE_CONFIG, rateLimit: publicPostRateLimit(deps) } },
       async (request, reply) => {
         const tenant = await tenantOr404(deps, request.params.slug, reply);
         if (!tenant) return reply;

@@ -64,8 +64,8 @@ html{font-size:100%;-webkit-text-size-adjust:100%}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;line-height:1.5;color:#1b1b1b;background:#fff}
 .skip{position:absolute;left:-10000px;top:0;background:#fff;color:#0b3d91;padding:.5rem 1rem;z-index:10}
 .skip:focus{left:1rem;top:1rem}
-header.site{background:#0b3d91;color:#fff;padding:1rem}
-header.site p{margin:0;max-width:44rem;margin-inline:auto;font-weight:600;font-size:1.125rem}
+header.site{background:#0b3d91;color:#fff;padding:1rem 0}
+header.site p{margin:0 auto;max-width:44rem;padding:0 1rem;font-weight:600;font-size:1.125rem}
 main{display:block;max-width:44rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 main:focus{outline:none}
 footer.site{border-top:1px solid #c9c9c9;color:#3d3d3d;font-size:.875rem;padding:1rem;max-width:44rem;margin:0 auto}
@@ -103,6 +103,7 @@ button:focus-visible,.button:focus-visible{outline:3px solid #e07b00;outline-off
 dl.copy{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.35rem 1rem;margin:0}
 dl.copy dt{font-weight:600}
 dl.copy dd{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
+dl.copy dd ul{margin:0;padding-left:1.25rem;white-space:normal}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 .notice{font-size:.925rem;color:#3d3d3d}
 .privacy{border-top:1px solid #c9c9c9;margin-top:2rem;font-size:.925rem}

@@ -28,7 +28,7 @@ import {
   HONEYPOT_FIELD,
   IDEMPOTENCY_KEY_RE,
   newIdempotencyKey,
-  PUBLIC_POST_RATE_LIMIT,
+  publicPostRateLimit,
   PUBLIC_ROUTE_CONFIG,
   readSubmission,
   type FieldError,
@@ -210,7 +210,7 @@ export function trackingRoutes(deps: Deps): FastifyPluginAsync {
 
     app.post<{ Params: { token: string } }>(
       '/:token',
-      { schema: { hide: true }, config: { ...PUBLIC_ROUTE_CONFIG, rateLimit: PUBLIC_POST_RATE_LIMIT } },
+      { schema: { hide: true }, config: { ...PUBLIC_ROUTE_CONFIG, rateLimit: publicPostRateLimit(deps) } },
       async (request, reply) => {
         const found = await complaintOr404(deps, request.params.token, reply);
         if (!found) return reply;
