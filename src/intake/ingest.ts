@@ -28,6 +28,7 @@ import { createdEventData } from '../services/complaints.ts';
 import { linkIdentities, raiseMergeSuggestions } from '../services/customers.ts';
 import { mapperFor } from '../../connectors/registry.ts';
 import { inboundMessageSchema, MappingError, type InboundMessage } from './contract.ts';
+import { contractHints } from './hints.ts';
 import { intakeSettingsOf } from './settings.ts';
 import { matterScore } from './similarity.ts';
 
@@ -88,7 +89,7 @@ export function senderIdentities(m: InboundMessage): Identity[] {
   if (phone) out.push({ kind: 'phone', value: phone });
   const slack = m.sender.slackUser ? normalizeSlackUser(m.sender.slackUser) : null;
   if (slack) out.push({ kind: 'slack', value: slack });
-  for (const c of m.contractNumbers) {
+  for (const c of [...m.contractNumbers, ...contractHints(`${m.subject ?? ''}\n${m.text}`)]) {
     const n = normalizeContractNumber(c);
     if (n && !out.some((i) => i.kind === 'contract' && i.value === n)) out.push({ kind: 'contract', value: n });
   }
