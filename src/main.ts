@@ -15,7 +15,11 @@ const USAGE = `Usage : guichet <commande>
   worker    les travaux de fond seuls
   migrate   applique les migrations de la base
   demo      crée le cabinet de démonstration (s'il n'existe pas)
-  bench db  mesure les créations de réclamations par seconde (voir README)
+  train     entraîne le modèle de qualification livré à partir du corpus (src/classify/corpus)
+  eval      validation croisée en 5 plis du modèle sur le corpus, par tâche
+  eval-classifier --data FICHIER.csv --field product|cause|kind
+            évalue le modèle livré sur un CSV text,label (JSON sur la dernière ligne)
+  bench db|ingest  mesures de performance (voir README)
 `;
 
 function progressBar(label: string) {
@@ -147,6 +151,18 @@ async function main(argv: string[]): Promise<void> {
       await runDemo(deps);
       printDemoLogin(config);
       await deps.close();
+      return;
+    }
+    case 'train': {
+      (await import('./classify/cli.ts')).trainCommand();
+      return;
+    }
+    case 'eval': {
+      (await import('./classify/cli.ts')).evalCommand();
+      return;
+    }
+    case 'eval-classifier': {
+      (await import('./classify/cli.ts')).evalClassifierCommand(args);
       return;
     }
     case 'bench': {
