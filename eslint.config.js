@@ -18,7 +18,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/main.ts', 'src/cli/**', 'src/bench/**', 'test/**', '**/*.test.ts'],
+    files: ['src/main.ts', 'src/**/cli.ts', 'src/bench/**', 'test/**', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },
 );
