@@ -10,7 +10,10 @@ export const MAX_INGEST_ATTEMPTS = 8;
 export function ingestHandler(deps: Deps): JobHandler<'ingest'> {
   return async ({ journalId }) => {
     try {
-      await ingestJournal(deps, journalId);
+      const result = await ingestJournal(deps, journalId);
+      if (result.status === 'processed' && result.messageId && result.tenantId) {
+        await deps.queue.add('classify', { tenantId: result.tenantId, messageId: result.messageId });
+      }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await recordJournalFailure(deps.db, journalId, message);

@@ -124,6 +124,8 @@ export interface ComplaintsTable {
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
   search_vector: ColumnType<string, never, never>;
+  /** Set when the qualification was too unsure to route: the complaint waits in the triage queue. */
+  triage_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -224,6 +226,17 @@ export interface CustomerMergesTable {
   undone_by: string | null;
 }
 
+export interface QualificationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  complaint_id: string;
+  message_id: string;
+  model_version: string;
+  result: ColumnType<Record<string, unknown>, string, string>;
+  applied: boolean;
+  created_at: TimestampDefault;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -239,6 +252,7 @@ export interface Database {
   inbound_journal: InboundJournalTable;
   merge_suggestions: MergeSuggestionsTable;
   customer_merges: CustomerMergesTable;
+  qualifications: QualificationsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

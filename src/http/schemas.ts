@@ -85,6 +85,8 @@ export const complaintDto = z.object({
   closedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Set while the complaint waits in the triage queue (qualification too unsure to route). */
+  triageReason: z.string().nullable(),
   deadlines: deadlinesDto,
 });
 

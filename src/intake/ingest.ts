@@ -38,6 +38,7 @@ const DAY = 86_400_000;
 export type IngestStatus = 'processed' | 'duplicate' | 'quarantined' | 'ignored' | 'pending';
 export interface IngestResult {
   status: IngestStatus;
+  tenantId?: string;
   complaintId: string | null;
   messageId: string | null;
   /** How the message found its complaint. */
@@ -335,7 +336,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
     }
     await insertEvents(trx, events.map((e) => ({ tenantId: tenant.id, at: now, ...e })));
     await finishJournal(trx, journalId, { status: 'processed', messageId: message.id, complaintId: complaint.id, at: now });
-    return { status: 'processed' as const, complaintId: complaint.id, messageId: message.id, via };
+    return { status: 'processed' as const, tenantId: tenant.id, complaintId: complaint.id, messageId: message.id, via };
   });
 }
 

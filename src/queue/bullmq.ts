@@ -19,7 +19,7 @@ export type BullQueueOptions = Partial<QueueOptions> & {
 };
 
 /** Every job name, known at runtime. `Record<JobName, …>` makes tsc fail when JobMap gains a name not listed here. */
-const JOB_NAMES = Object.keys({ ingest: true } satisfies Record<JobName, true>) as JobName[];
+const JOB_NAMES = Object.keys({ ingest: true, classify: true } satisfies Record<JobName, true>) as JobName[];
 
 /** States that mean "not finished yet" for drain(). */
 const PENDING_STATES: JobType[] = ['waiting', 'active', 'delayed', 'prioritized'];
@@ -128,8 +128,7 @@ export async function createBullQueue(redisUrl: string, logger: Logger, options:
       workerConnection = wc;
       wc.on('error', (err: Error) => log.warn({ error: err.message }, 'redis worker connection error'));
       for (const name of JOB_NAMES) {
-        const handler = handlers[name];
-        const worker = new Worker(bullQueueName(name), processor(name, handler), {
+        const worker = new Worker(bullQueueName(name), processor(name, handlers[name] as JobHandler<typeof name>), {
           connection: wc,
           prefix,
           concurrency,

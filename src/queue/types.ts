@@ -5,6 +5,8 @@
 export interface JobMap {
   /** Map and ingest one inbound journal row. */
   ingest: { journalId: string };
+  /** Qualify one inbound message (kind, cause, product, priority) and route its complaint. */
+  classify: { tenantId: string; messageId: string };
 }
 export type JobName = keyof JobMap;
 

@@ -233,6 +233,7 @@ export function deadlineView(c: Complaint, today: string, zone: Zone): DeadlineV
 export interface ListQuery extends Omit<ComplaintFilters, 'overdueOn' | 'answerDueBetween' | 'assigneeId'> {
   assignee?: 'me' | 'none' | string | undefined;
   overdue?: boolean | undefined;
+  triage?: boolean | undefined;
   dueWithinDays?: number | undefined;
   sort?: ComplaintSort | undefined;
   limit?: number | undefined;
@@ -268,6 +269,7 @@ export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery)
     priority: query.priority,
     customerId: query.customerId,
     q: query.q,
+    ...(query.triage !== undefined ? { triage: query.triage } : {}),
   };
   if (query.assignee === 'me') filters.assigneeId = actor.userId;
   else if (query.assignee === 'none') filters.assigneeId = null;
@@ -315,6 +317,7 @@ export function complaintDto(c: Complaint, today: string, zone: Zone) {
     closedAt: c.closed_at?.toISOString() ?? null,
     createdAt: c.created_at.toISOString(),
     updatedAt: c.updated_at.toISOString(),
+    triageReason: c.triage_reason,
     deadlines: deadlineView(c, today, zone),
   };
 }
@@ -495,6 +498,12 @@ export async function updateComplaintFields(deps: Deps, actor: Actor, complaintI
       }
     }
     if (Object.keys(set).length === 0) return { result: complaint, events: [] };
+    // An agent who qualifies the complaint takes it out of the triage queue.
+    if (complaint.triage_reason && ('kind' in set || 'cause' in set || 'product' in set)) {
+      before.triageReason = complaint.triage_reason;
+      after.triageReason = null;
+      set.triage_reason = null;
+    }
     const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { ...set, updated_at: now });
     return { result: updated, events: [{ type: 'complaint.updated', data: { before, after } }] };
   });

@@ -24,6 +24,7 @@ let b: {
   journalId: string;
   suggestionId: string;
   mergeId: string;
+  processId: string;
 };
 
 const BOUNDARY = 'isolationBoundary';
@@ -39,6 +40,7 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'POST /api/complaints/:complaintId/notes': { text: 'Note venue d’un autre cabinet' },
     'PATCH /api/users/:userId': { role: 'manager' },
     'POST /api/customers/:customerId/merge': { otherCustomerId: b.otherCustomerId },
+    'PATCH /api/processes/:processId': { team: 'Équipe pirate' },
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
     return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
@@ -86,6 +88,7 @@ beforeAll(async () => {
     journalId: broken.journalId,
     suggestionId: suggestions.find((s) => s.id !== toMerge.id)!.id,
     mergeId: merged.mergeId,
+    processId: (await tb.client.get('/api/processes')).json().items[0].id,
   };
   expect(followUp.outcome.complaintId).toBe(complaint.id);
 });
@@ -104,6 +107,7 @@ describe('tenant isolation', () => {
       journalId: b.journalId,
       suggestionId: b.suggestionId,
       mergeId: b.mergeId,
+      processId: b.processId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));

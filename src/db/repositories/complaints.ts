@@ -92,6 +92,8 @@ export interface ComplaintFilters {
   customerId?: string;
   /** open complaints past their acknowledgement (not yet acknowledged) or answer deadline */
   overdueOn?: string;
+  /** true: only complaints waiting in triage; false: only the others */
+  triage?: boolean;
   /** open complaints whose answer is due between `from` and `to` inclusive */
   answerDueBetween?: { from: string; to: string };
   q?: string;
@@ -130,6 +132,8 @@ export async function listComplaints(
       if (filters.assigneeId === null) parts.push(eb('c.assignee_id', 'is', null));
       else if (filters.assigneeId) parts.push(eb('c.assignee_id', '=', filters.assigneeId));
       if (filters.customerId) parts.push(eb('c.customer_id', '=', filters.customerId));
+      if (filters.triage === true) parts.push(eb('c.triage_reason', 'is not', null));
+      if (filters.triage === false) parts.push(eb('c.triage_reason', 'is', null));
       if (filters.overdueOn) {
         const today = filters.overdueOn;
         parts.push(eb('c.status', 'in', [...OPEN]));

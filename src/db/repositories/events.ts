@@ -38,3 +38,17 @@ export async function listComplaintEvents(db: Db, tenantId: string, complaintId:
   if (excludeTypes.length > 0) q = q.where('type', 'not in', excludeTypes);
   return q.orderBy('id').execute();
 }
+
+/** Did a user (not the system) ever record one of these events on the complaint? */
+export async function hasUserEvent(db: Db, tenantId: string, complaintId: string, types: string[]): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('complaint_id', '=', complaintId)
+    .where('type', 'in', types)
+    .where('actor_kind', '=', 'user')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -93,3 +93,7 @@ export async function firstInboundMessageId(db: Db, tenantId: string, complaintI
     .executeTakeFirst();
   return row?.id;
 }
+
+export async function getMessage(db: Db, tenantId: string, messageId: string): Promise<Message | undefined> {
+  return db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', messageId).executeTakeFirst();
+}

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, Process, ProcessesTable } from '../types.ts';
 
 type Db = Kysely<Database>;
@@ -25,4 +25,13 @@ export async function findProcessFor(db: Db, tenantId: string, kind: string, cau
     .where('kind', '=', kind as 'reclamation' | 'demande')
     .execute();
   return rows.find((p) => cause !== null && p.cause === cause) ?? rows.find((p) => p.cause === null);
+}
+
+/** Locks the process row: concurrent round-robin picks queue up instead of picking the same agent. */
+export async function lockProcess(db: Db, tenantId: string, processId: string): Promise<Process | undefined> {
+  return db.selectFrom('processes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', processId).forUpdate().executeTakeFirst();
+}
+
+export async function updateProcess(db: Db, tenantId: string, processId: string, patch: Updateable<ProcessesTable>): Promise<Process | undefined> {
+  return db.updateTable('processes').set(patch).where('tenant_id', '=', tenantId).where('id', '=', processId).returningAll().executeTakeFirst();
 }

@@ -92,6 +92,7 @@ const listQuery = z.object({
   assignee: z.union([z.enum(['me', 'none']), uuid]).optional(),
   customerId: uuid.optional(),
   overdue: booleanQuery.optional(),
+  triage: booleanQuery.optional(),
   dueWithinDays: z.coerce.number().int().min(0).max(366).optional(),
   q: z.string().trim().max(200).optional(),
   sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS, ...(keyof typeof SORTS)[]]).optional(),

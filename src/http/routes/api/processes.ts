@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../../deps.ts';
+import type { Process } from '../../../db/types.ts';
 import { listProcesses } from '../../../db/repositories/processes.ts';
+import { assignmentOf, assignmentSchema } from '../../../routing/assignment.ts';
+import { updateProcessSettings } from '../../../services/processes.ts';
 import { requireActor } from '../../plugins/auth.ts';
+import { errorBody, uuid } from '../../schemas.ts';
 
 const processDto = z.object({
   id: z.string(),
@@ -14,7 +18,23 @@ const processDto = z.object({
   internalTargetDays: z.number(),
   steps: z.array(z.object({ key: z.string(), label: z.string() })),
   active: z.boolean(),
+  assignment: assignmentSchema,
 });
+
+function processToDto(p: Process): z.infer<typeof processDto> {
+  return {
+    id: p.id,
+    key: p.key,
+    name: p.name,
+    kind: p.kind,
+    cause: p.cause,
+    team: p.team,
+    internalTargetDays: p.internal_target_days,
+    steps: p.steps,
+    active: p.active,
+    assignment: assignmentOf(p.settings),
+  };
+}
 
 export function processRoutes(deps: Deps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -24,20 +44,32 @@ export function processRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => {
         const actor = requireActor(request);
         const rows = await listProcesses(deps.db, actor.tenantId);
-        return {
-          items: rows.map((p) => ({
-            id: p.id,
-            key: p.key,
-            name: p.name,
-            kind: p.kind,
-            cause: p.cause,
-            team: p.team,
-            internalTargetDays: p.internal_target_days,
-            steps: p.steps,
-            active: p.active,
-          })),
-        };
+        return { items: rows.map(processToDto) };
       },
+    );
+
+    app.patch(
+      '/processes/:processId',
+      {
+        config: { auth: 'manager' },
+        schema: {
+          tags: ['processes'],
+          summary: 'Adapter un processus : équipe, délai interne, étapes, attribution (agent fixe ou tour de rôle)',
+          params: z.object({ processId: uuid }),
+          body: z
+            .object({
+              name: z.string().trim().min(2).max(200).optional(),
+              team: z.string().trim().max(100).nullable().optional(),
+              internalTargetDays: z.number().int().min(1).max(60).optional(),
+              steps: z.array(z.object({ key: z.string().min(1).max(50), label: z.string().min(1).max(200) })).max(30).optional(),
+              active: z.boolean().optional(),
+              assignment: assignmentSchema.optional(),
+            })
+            .refine((v) => Object.keys(v).length > 0, { message: 'Aucun champ à modifier.' }),
+          response: { 200: processDto, 400: errorBody, 404: errorBody },
+        },
+      },
+      async (request) => processToDto(await updateProcessSettings(deps, requireActor(request), request.params.processId, request.body)),
     );
   };
 }

@@ -1,0 +1,47 @@
+import type { Deps } from '../deps.ts';
+import type { Process, ProcessStep } from '../db/types.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { lockProcess, updateProcess } from '../db/repositories/processes.ts';
+import { listUsers } from '../db/repositories/users.ts';
+import { insertEvents } from '../db/repositories/events.ts';
+import type { Assignment } from '../routing/assignment.ts';
+import { requireRole, type Actor } from './actor.ts';
+
+export interface ProcessPatch {
+  name?: string | undefined;
+  team?: string | null | undefined;
+  internalTargetDays?: number | undefined;
+  steps?: ProcessStep[] | undefined;
+  active?: boolean | undefined;
+  assignment?: Assignment | undefined;
+}
+
+/** Managers adapt a process: team, target, checklist, and who gets its complaints. */
+export async function updateProcessSettings(deps: Deps, actor: Actor, processId: string, patch: ProcessPatch): Promise<Process> {
+  requireRole(actor, 'manager');
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await lockProcess(trx, actor.tenantId, processId);
+    if (!current) throw new NotFoundError('Processus introuvable.');
+    if (patch.assignment && patch.assignment.mode !== 'none') {
+      const active = new Set((await listUsers(trx, actor.tenantId)).filter((u) => u.status === 'active').map((u) => u.id));
+      const ids = patch.assignment.mode === 'fixed' ? [patch.assignment.userId] : patch.assignment.userIds;
+      const unknown = ids.filter((id) => !active.has(id));
+      if (unknown.length > 0) {
+        throw new ValidationError('Attribution impossible.', { assignment: `Utilisateur inconnu ou inactif : ${unknown.join(', ')}.` });
+      }
+    }
+    const settings = { ...current.settings, ...(patch.assignment ? { assignment: patch.assignment } : {}) };
+    const updated = await updateProcess(trx, actor.tenantId, processId, {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.team !== undefined ? { team: patch.team } : {}),
+      ...(patch.internalTargetDays !== undefined ? { internal_target_days: patch.internalTargetDays } : {}),
+      ...(patch.steps !== undefined ? { steps: JSON.stringify(patch.steps) } : {}),
+      ...(patch.active !== undefined ? { active: patch.active } : {}),
+      settings: JSON.stringify(settings),
+    });
+    await insertEvents(trx, [
+      { tenantId: actor.tenantId, actorUserId: actor.userId, actorKind: 'user', type: 'process.updated', data: { processId, changes: patch as Record<string, unknown> }, at: deps.clock.now() },
+    ]);
+    return updated!;
+  });
+}
