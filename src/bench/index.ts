@@ -19,8 +19,13 @@ export async function runBench(config: Config, args: string[]): Promise<void> {
         results.ingest = await benchIngest(config, args);
         break;
       }
+      case 'classify': {
+        const { benchClassify } = await import('./classify.ts');
+        results.classify = await benchClassify(args);
+        break;
+      }
       default:
-        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest)`);
+        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify)`);
         process.exit(2);
     }
   }
