@@ -8,7 +8,8 @@ import { hasUserEvent, insertEvents } from '../db/repositories/events.ts';
 import { insertQualification } from '../db/repositories/qualifications.ts';
 import type { Cause, Kind, Priority, Product } from '../domain/taxonomy.ts';
 import { z } from 'zod';
-import { shippedQualifier, type Qualification } from './qualifier.ts';
+import type { Qualification } from './qualifier.ts';
+import { modelFor } from './tenant-models.ts';
 
 export const qualificationSettingsSchema = z.object({
   /** Below this confidence on kind, cause or product, the complaint goes to triage instead of being routed. */
@@ -24,7 +25,8 @@ export interface QualifyOutcome {
 }
 
 /**
- * Qualifies one inbound message with the shipped model and stores the result with the model version and
+ * Qualifies one inbound message with the tenant's model (the shipped one until agents' corrections train
+ * a tenant version) and stores the result with the model version and
  * its evidence. The message that opened a complaint decides its kind, cause and product — unless the
  * model is unsure, which sends the complaint to triage — and every message may raise its priority.
  * Agents' choices are never overwritten: a complaint an agent qualified keeps its fields.
@@ -35,13 +37,13 @@ export async function qualifyMessage(deps: Deps, tenantId: string, messageId: st
   const tenant = await getTenant(deps.db, tenantId);
   if (!tenant) return null;
   const settings = qualificationSettingsSchema.parse((tenant.settings as { qualification?: unknown }).qualification ?? {});
-  const q = shippedQualifier().qualify(`${message.subject ?? ''}\n${message.body_text}`);
+  const q = (await modelFor(deps, tenantId)).qualify(`${message.subject ?? ''}\n${message.body_text}`);
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const complaint = await getComplaintForUpdate(trx, tenantId, message.complaint_id);
     if (!complaint) return null;
     const opening = (await firstInboundMessageId(trx, tenantId, complaint.id)) === messageId;
-    const agentQualified = await hasUserEvent(trx, tenantId, complaint.id, ['complaint.updated']);
+    const agentQualified = await hasUserEvent(trx, tenantId, complaint.id, ['complaint.updated', 'complaint.requalified']);
     const unsure = (['kind', 'cause', 'product'] as const).filter((t) => q[t].confidence < settings.triageBelow);
     const set: Parameters<typeof updateComplaint>[3] = {};
     let triage: string | null = null;

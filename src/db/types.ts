@@ -237,6 +237,31 @@ export interface QualificationsTable {
   created_at: TimestampDefault;
 }
 
+export interface TrainingLabelsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  complaint_id: string | null;
+  message_id: string | null;
+  text: string;
+  task: 'kind' | 'cause' | 'product' | 'priority';
+  label: string;
+  created_by: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface TenantModelsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  version: number;
+  model_version: string;
+  base_version: string;
+  labels: number;
+  model: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  active: Generated<boolean>;
+  created_by: string | null;
+  created_at: TimestampDefault;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -253,6 +278,8 @@ export interface Database {
   merge_suggestions: MergeSuggestionsTable;
   customer_merges: CustomerMergesTable;
   qualifications: QualificationsTable;
+  training_labels: TrainingLabelsTable;
+  tenant_models: TenantModelsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

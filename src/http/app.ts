@@ -20,6 +20,7 @@ import { formRoutes } from './routes/public/form.ts';
 import { trackingRoutes } from './routes/public/tracking.ts';
 import { inboundRoutes } from './routes/api/inbound.ts';
 import { mergeRoutes } from './routes/api/merges.ts';
+import { modelRoutes } from './routes/api/models.ts';
 
 
 export interface RouteInfo {
@@ -134,5 +135,6 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(trackingRoutes(deps), { prefix: '/suivi' });
   await app.register(inboundRoutes(deps), { prefix: '/api' });
   await app.register(mergeRoutes(deps), { prefix: '/api' });
+  await app.register(modelRoutes(deps), { prefix: '/api' });
   return app;
 }

@@ -7,6 +7,8 @@ export interface JobMap {
   ingest: { journalId: string };
   /** Qualify one inbound message (kind, cause, product, priority) and route its complaint. */
   classify: { tenantId: string; messageId: string };
+  /** Train a new version of a tenant's model from its agents' corrections. */
+  retrain: { tenantId: string; requestedBy: string | null };
 }
 export type JobName = keyof JobMap;
 

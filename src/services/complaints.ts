@@ -18,7 +18,9 @@ import {
   type ComplaintFilters,
   type ComplaintSort,
 } from '../db/repositories/complaints.ts';
-import { clearReviewFlags, getComplaintMessage, insertMessage, listComplaintMessages } from '../db/repositories/messages.ts';
+import { clearReviewFlags, firstInboundMessageId, getComplaintMessage, getMessage, insertMessage, listComplaintMessages } from '../db/repositories/messages.ts';
+import { insertTrainingLabels } from '../db/repositories/models.ts';
+import { pickAssignee } from '../routing/router.ts';
 import {
   getAttachment,
   insertAttachments,
@@ -454,8 +456,16 @@ async function mutate<T>(
   });
 }
 
+const QUALIFICATION_FIELDS = ['kind', 'cause', 'product', 'priority'] as const;
+
+/**
+ * Changes fields of a complaint. Changing its kind, cause, product or priority is a requalification: it
+ * reroutes the complaint to the process of its new type, and the agent's choice becomes a training label
+ * for the tenant's model (retrained in the background).
+ */
 export async function updateComplaintFields(deps: Deps, actor: Actor, complaintId: string, patch: ComplaintPatch): Promise<Complaint> {
-  return mutate(deps, actor, complaintId, async ({ trx, complaint, tenant, now }) => {
+  let requalified = false;
+  const updated = await mutate(deps, actor, complaintId, async ({ trx, complaint, tenant, now }) => {
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     const set: Record<string, unknown> = {};
@@ -504,9 +514,38 @@ export async function updateComplaintFields(deps: Deps, actor: Actor, complaintI
       after.triageReason = null;
       set.triage_reason = null;
     }
+    const changedTasks = QUALIFICATION_FIELDS.filter((t) => t in after);
+    if (changedTasks.length > 0 && 'process_id' in set && set.process_id && !complaint.assignee_id) {
+      const picked = await pickAssignee(trx, complaint.tenant_id, String(set.process_id));
+      if (picked.assigneeId) {
+        set.assignee_id = picked.assigneeId;
+        after.assigneeId = picked.assigneeId;
+      }
+    }
     const updated = await updateComplaint(trx, complaint.tenant_id, complaint.id, { ...set, updated_at: now });
-    return { result: updated, events: [{ type: 'complaint.updated', data: { before, after } }] };
+    if (changedTasks.length > 0) {
+      requalified = true;
+      const openingId = await firstInboundMessageId(trx, complaint.tenant_id, complaint.id);
+      const opening = openingId ? await getMessage(trx, complaint.tenant_id, openingId) : undefined;
+      const text = opening ? `${opening.subject ?? ''}\n${opening.body_text}` : `${complaint.subject}\n${complaint.description}`;
+      await insertTrainingLabels(
+        trx,
+        changedTasks.map((task) => ({
+          tenantId: complaint.tenant_id,
+          complaintId: complaint.id,
+          messageId: openingId ?? null,
+          text,
+          task,
+          label: String(after[task]),
+          by: actor.userId,
+          at: now,
+        })),
+      );
+    }
+    return { result: updated, events: [{ type: changedTasks.length > 0 ? 'complaint.requalified' : 'complaint.updated', data: { before, after } }] };
   });
+  if (requalified) await deps.queue.add('retrain', { tenantId: actor.tenantId, requestedBy: actor.userId }, { jobId: `retrain-${actor.tenantId}` });
+  return updated;
 }
 
 export async function changeStatus(

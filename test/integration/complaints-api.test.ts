@@ -184,8 +184,8 @@ describe(`complaint API (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, 
 
     const detail = (await client.get(`/api/complaints/${c.id}`)).json();
     const types = detail.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['complaint.updated', 'complaint.assigned', 'note.added', 'attachment.added', 'attachment.removed']));
-    const upd = detail.events.find((e: { type: string }) => e.type === 'complaint.updated');
+    expect(types).toEqual(expect.arrayContaining(['complaint.requalified', 'complaint.assigned', 'note.added', 'attachment.added', 'attachment.removed']));
+    const upd = detail.events.find((e: { type: string }) => e.type === 'complaint.requalified');
     expect(upd.data.before.priority).toBe('normale');
     expect(upd.data.after.priority).toBe('haute');
     expect(detail.attachments[0].removedAt).not.toBeNull();

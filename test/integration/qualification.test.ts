@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { addUser, signupTenant } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
+import { modelFor } from '../../src/classify/tenant-models.ts';
+import { shippedQualifier } from '../../src/classify/qualifier.ts';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -70,6 +72,34 @@ describe('qualification of inbound messages', () => {
       assignees.push(c.assigneeId);
     }
     expect(assignees).toEqual([a.user.id, b.user.id, a.user.id, b.user.id]);
+  });
+
+  it('learns from an agent’s correction: the tenant model’s next prediction on a similar text changes, and rollback restores it', async () => {
+    const { client, tenant } = await signupTenant(env.app);
+    const first = 'Ma trottinette électrique a été volée devant la gare, l’assurance refuse de la rembourser.';
+    const similar = 'On m’a volé ma trottinette électrique au travail et l’assurance ne rembourse pas.';
+    const base = shippedQualifier().predictTask('product', similar).label;
+    const target = base === 'moto' ? 'autre' : 'moto';
+    const r = await submitForm(env.deps, tenant.id, { name: 'Quentin Roy', email: 'quentin@example.fr', description: first });
+    const fixed = await client.patch(`/api/complaints/${r.outcome.complaintId}`, { product: target });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    await env.deps.queue.drain();
+    const versions = (await client.get('/api/models')).json();
+    expect(versions.items).toHaveLength(1);
+    expect(versions.items[0]).toMatchObject({ version: 1, labels: 1, active: true });
+    expect((await modelFor(env.deps, tenant.id)).predictTask('product', similar).label).toBe(target);
+    const detail = (await client.get(`/api/complaints/${r.outcome.complaintId}`)).json();
+    expect(detail.events.some((e: { type: string }) => e.type === 'complaint.requalified')).toBe(true);
+    // New messages are qualified by the tenant's model, with its version recorded.
+    const next = await submitForm(env.deps, tenant.id, { name: 'Rita Blanc', email: 'rita@example.fr', description: similar });
+    const row = await env.deps.db.selectFrom('qualifications').selectAll().where('message_id', '=', next.outcome.messageId!).executeTakeFirstOrThrow();
+    expect(row.model_version).toBe(versions.items[0].modelVersion);
+    // Rollback to the shipped model, then forward again.
+    expect((await client.post('/api/models/activate', { version: null })).statusCode).toBe(204);
+    expect((await modelFor(env.deps, tenant.id)).predictTask('product', similar).label).toBe(base);
+    expect((await client.post('/api/models/activate', { version: 1 })).statusCode).toBe(204);
+    expect((await modelFor(env.deps, tenant.id)).predictTask('product', similar).label).toBe(target);
+    expect((await client.post('/api/models/activate', { version: 9 })).statusCode).toBe(404);
   });
 
   it('sends a message the model cannot read with confidence to triage instead of routing it', async () => {
