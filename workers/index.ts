@@ -1,5 +1,6 @@
 import type { Deps } from '../src/deps.ts';
 import { recoverPendingInbound } from '../src/intake/journal.ts';
+import { unqualifiedInboundMessages } from '../src/db/repositories/messages.ts';
 import { classifyHandler } from './classify.ts';
 import { ingestHandler } from './ingest.ts';
 import { retrainHandler } from './retrain.ts';
@@ -11,9 +12,13 @@ import { startMaintenance } from './maintenance.ts';
  */
 export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number } = {}): Promise<() => Promise<void>> {
   await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps) });
-  await recoverPendingInbound(deps);
+  const recover = async () => {
+    await recoverPendingInbound(deps);
+    await recoverUnqualified(deps);
+  };
+  await recover();
   const sweep = setInterval(() => {
-    recoverPendingInbound(deps).catch((err: unknown) => deps.logger.error({ err }, 'inbound recovery sweep failed'));
+    recover().catch((err: unknown) => deps.logger.error({ err }, 'recovery sweep failed'));
   }, options.sweepEveryMs ?? 60_000);
   sweep.unref();
   const stopMaintenance = startMaintenance(deps);
@@ -21,4 +26,11 @@ export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number 
     clearInterval(sweep);
     stopMaintenance();
   };
+}
+
+/** Inbound messages of the last week that were never qualified (a job lost in a crash) are queued again. */
+async function recoverUnqualified(deps: Deps): Promise<void> {
+  // Same job id as ingestion uses: a classify job still waiting is not queued twice.
+  const rows = await unqualifiedInboundMessages(deps.db, new Date(deps.clock.now().getTime() - 7 * 86_400_000), 500);
+  for (const r of rows) await deps.queue.add('classify', r, { jobId: `classify-${r.messageId}` });
 }

@@ -12,7 +12,7 @@ export function ingestHandler(deps: Deps): JobHandler<'ingest'> {
     try {
       const result = await ingestJournal(deps, journalId);
       if (result.status === 'processed' && result.messageId && result.tenantId) {
-        await deps.queue.add('classify', { tenantId: result.tenantId, messageId: result.messageId });
+        await deps.queue.add('classify', { tenantId: result.tenantId, messageId: result.messageId }, { jobId: `classify-${result.messageId}` });
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -54,10 +54,12 @@ export async function qualifyMessage(deps: Deps, tenantId: string, messageId: st
         triage = `Qualification incertaine (${unsure.map((t) => `${t} ${q[t].label} à ${Math.round(q[t].confidence * 100)} %`).join(', ')}) : à vérifier.`;
         set.triage_reason = triage;
       } else {
-        set.kind = q.kind.label as Kind;
+        // A complaint an agent typed in keeps what the agent chose; only the blanks are filled.
+        const manual = complaint.created_by !== null;
+        if (!manual) set.kind = q.kind.label as Kind;
         set.cause = q.cause.label as Cause;
-        set.product = q.product.label as Product;
-        const process = await findProcessFor(trx, tenantId, q.kind.label, q.cause.label);
+        if (!manual || complaint.product === null) set.product = q.product.label as Product;
+        const process = await findProcessFor(trx, tenantId, set.kind ?? complaint.kind, q.cause.label);
         set.process_id = process?.id ?? complaint.process_id;
         if (process && !complaint.assignee_id) {
           const picked = await pickAssignee(trx, tenantId, process.id);

@@ -21,6 +21,7 @@ import { trackingRoutes } from './routes/public/tracking.ts';
 import { inboundRoutes } from './routes/api/inbound.ts';
 import { mergeRoutes } from './routes/api/merges.ts';
 import { modelRoutes } from './routes/api/models.ts';
+import { settingsRoutes } from './routes/api/settings.ts';
 
 
 export interface RouteInfo {
@@ -136,5 +137,6 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(inboundRoutes(deps), { prefix: '/api' });
   await app.register(mergeRoutes(deps), { prefix: '/api' });
   await app.register(modelRoutes(deps), { prefix: '/api' });
+  await app.register(settingsRoutes(deps), { prefix: '/api' });
   return app;
 }

@@ -73,6 +73,8 @@ export async function createBullQueue(redisUrl: string, logger: Logger, options:
   const workers: Worker[] = [];
   let started = false;
   let closing = false;
+  // Running jobs may still queue their follow-ups while the workers wind down; only then do queues close.
+  let queuesClosed = false;
   let closed: Promise<void> | undefined;
 
   /** Errors our processor already logged; any other failure (e.g. a job stalled too often) is logged on 'failed'. */
@@ -105,7 +107,7 @@ export async function createBullQueue(redisUrl: string, logger: Logger, options:
     kind: 'bullmq',
 
     async add<K extends JobName>(name: K, data: JobMap[K], addOptions: AddOptions = {}): Promise<void> {
-      if (closing) throw new Error('queue is closed');
+      if (queuesClosed) throw new Error('queue is closed');
       const queue = queues.get(name);
       if (!queue) throw new Error(`unknown job ${name}`);
       await queue.add(name, data, {
@@ -159,6 +161,7 @@ export async function createBullQueue(redisUrl: string, logger: Logger, options:
         closing = true;
         // Workers first: they stop fetching and let their active jobs finish (a SIGTERM loses nothing).
         const results = await Promise.allSettled(workers.map((w) => w.close()));
+        queuesClosed = true;
         results.push(...(await Promise.allSettled([...queues.values()].map((q) => q.close()))));
         if (workerConnection) await quit(workerConnection);
         await quit(connection);

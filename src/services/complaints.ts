@@ -112,7 +112,7 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
   const stored = await Promise.all(files.map(async (f) => ({ file: f, blob: await deps.files.put(f.data) })));
 
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  const created = await deps.db.transaction().execute(async (trx) => {
     await checkAssignee(deps, trx, actor.tenantId, input.assigneeId);
     const { customerId, conflicts, found, events: linkEvents } = await linkCustomer(trx, actor.tenantId, input.complainant, contractNumber);
     const complaint = await openComplaint(trx, {
@@ -186,8 +186,11 @@ export async function createComplaint(deps: Deps, actor: Actor, input: CreateCom
       messageId: message.id,
       at: now,
     });
-    return complaint;
+    return { complaint, messageId: message.id };
   });
+  // What the agent left blank (the cause, often) is qualified like any inbound message.
+  if (!created.complaint.cause) await deps.queue.add('classify', { tenantId: actor.tenantId, messageId: created.messageId });
+  return created.complaint;
 }
 
 /** What the history says of a new complaint, whatever its channel. */

@@ -4,9 +4,17 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
  * A browser-like client over app.inject: keeps cookies, fetches the CSRF token once and sends it on
  * every state-changing request, as the console does.
  */
+let clientSeq = Math.floor(Math.random() * 1_000_000);
+/** Each client comes from its own loopback address, as separate browsers would (per-IP rate limits). */
+function nextAddress(): string {
+  const n = ++clientSeq;
+  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${(n & 255) || 1}`;
+}
+
 export class TestClient {
   private cookies = new Map<string, string>();
   private csrf: string | null = null;
+  readonly address = nextAddress();
 
   constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
 
@@ -36,7 +44,7 @@ export class TestClient {
     if (method !== 'GET' && method !== 'HEAD' && options.csrf !== false) headers['x-csrf-token'] = await this.csrfToken();
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
-    const res = await this.app.inject({ ...options, method: method as InjectOptions['method'], headers });
+    const res = await this.app.inject({ remoteAddress: this.address, ...options, method: method as InjectOptions['method'], headers });
     this.keep(res);
     return res;
   }

@@ -150,6 +150,19 @@ describe(`intake rules (${mode})`, () => {
     expect((await client.get('/api/complaints')).json().total).toBe(4);
   });
 
+  it('takes the duplicate window and threshold from the tenant settings', async () => {
+    const { client, tenantId } = await tenant();
+    const bad = await client.patch('/api/settings', { intake: { duplicateThreshold: 2 } });
+    expect(bad.statusCode).toBe(400);
+    const set = await client.patch('/api/settings', { intake: { duplicateWindowDays: 0 } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().intake).toEqual({ duplicateWindowDays: 0, duplicateThreshold: 0.5, conversationWindowDays: 30 });
+    const a = await submitForm(env.deps, tenantId, { name: 'Sarah Klein', email: 'sarah@example.fr', description: DEGAT });
+    const b = await submitForm(env.deps, tenantId, { name: 'Sarah Klein', email: 'sarah@example.fr', description: DEGAT.replace('cuisine', 'salle de bains') });
+    expect(b.outcome.complaintId).not.toBe(a.outcome.complaintId);
+    expect((await client.get('/api/settings')).json().zone).toBe('metropole');
+  });
+
   it('runs the clock from the earliest sending date of the complaint’s messages', async () => {
     const { client, tenantId } = await tenant();
     const first = await submitForm(env.deps, tenantId, { name: 'Hugo Lambert', email: 'hugo@example.fr', description: DEGAT }, { submittedAt: new Date('2026-03-09T10:00:00+01:00') });

@@ -97,3 +97,19 @@ export async function firstInboundMessageId(db: Db, tenantId: string, complaintI
 export async function getMessage(db: Db, tenantId: string, messageId: string): Promise<Message | undefined> {
   return db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', messageId).executeTakeFirst();
 }
+
+/** Recent inbound messages never qualified (their classify job was lost in a crash), oldest first. */
+export async function unqualifiedInboundMessages(db: Db, since: Date, limit: number): Promise<{ tenantId: string; messageId: string }[]> {
+  const rows = await db
+    .selectFrom('messages as m')
+    .leftJoin('qualifications as q', (join) => join.onRef('q.message_id', '=', 'm.id').onRef('q.tenant_id', '=', 'm.tenant_id'))
+    .select(['m.tenant_id', 'm.id'])
+    .where('m.direction', '=', 'inbound')
+    .where('m.journal_id', 'is not', null)
+    .where('m.created_at', '>=', since)
+    .where('q.id', 'is', null)
+    .orderBy('m.created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.id }));
+}

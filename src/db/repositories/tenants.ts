@@ -37,3 +37,12 @@ export async function lockTenantPlan(db: Db, tenantId: string): Promise<Tenant['
   const row = await db.selectFrom('tenants').select('plan').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
   return row.plan;
 }
+
+export async function updateTenant(db: Db, tenantId: string, patch: { zone?: string; settings?: Record<string, unknown> }): Promise<Tenant> {
+  return db
+    .updateTable('tenants')
+    .set({ ...(patch.zone ? { zone: patch.zone } : {}), ...(patch.settings ? { settings: JSON.stringify(patch.settings) } : {}) })
+    .where('id', '=', tenantId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
