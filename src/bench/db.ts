@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
@@ -12,6 +11,7 @@ import type { Actor } from '../services/actor.ts';
 import { CAUSES, PRODUCTS } from '../domain/taxonomy.ts';
 import type { NewComplaint } from '../db/types.ts';
 import { insertCustomer } from '../db/repositories/customers.ts';
+import { withScratchDatabase } from './scratch-db.ts';
 
 interface BackendResult {
   n: number;
@@ -114,21 +114,14 @@ export async function benchDb(config: Config, args: string[]) {
   };
   try {
     if (config.databaseUrl) {
-      const name = `guichet_bench_${process.pid}`;
-      const admin = new pg.Client({ connectionString: config.databaseUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.query(`CREATE DATABASE ${name}`);
-      const url = new URL(config.databaseUrl);
-      url.pathname = `/${name}`;
-      const deps = await createDeps({ ...config, databaseUrl: url.toString(), filesDir }, { logger });
-      try {
-        out.postgres = await measure(deps, n, argValue(args, 'concurrency', 8), 'postgres');
-      } finally {
-        await deps.close();
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      }
+      out.postgres = await withScratchDatabase(config.databaseUrl, `guichet_bench_${process.pid}`, async (url) => {
+        const deps = await createDeps({ ...config, databaseUrl: url, filesDir }, { logger });
+        try {
+          return await measure(deps, n, argValue(args, 'concurrency', 8), 'postgres');
+        } finally {
+          await deps.close();
+        }
+      });
     }
     const deps = await createDeps({ ...config, databaseUrl: undefined, pgliteDir: 'memory', filesDir }, { logger });
     try {

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
@@ -12,6 +11,7 @@ import { acceptInbound } from '../intake/journal.ts';
 import { buildWebformPayload } from '../../connectors/webform/payload.ts';
 import { startWorkers } from '../../workers/index.ts';
 import { buildApp } from '../http/app.ts';
+import { withScratchDatabase } from './scratch-db.ts';
 import type { Insertable } from 'kysely';
 import type { MessagesTable } from '../db/types.ts';
 
@@ -186,21 +186,14 @@ export async function benchIngest(config: Config, args: string[]) {
   const out: Record<string, unknown> = {};
   try {
     if (config.databaseUrl && config.redisUrl) {
-      const name = `guichet_bench_ingest_${process.pid}`;
-      const admin = new pg.Client({ connectionString: config.databaseUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.query(`CREATE DATABASE ${name}`);
-      const url = new URL(config.databaseUrl);
-      url.pathname = `/${name}`;
-      const deps = await createDeps({ ...config, databaseUrl: url.toString(), filesDir, formRatePerMinute: 1_000_000 }, { logger, queuePrefix: `guichet-bench-${process.pid}` });
-      try {
-        out.postgresBullmq = await measure(deps, n, 'postgres+bullmq', formRequests);
-      } finally {
-        await deps.close();
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      }
+      out.postgresBullmq = await withScratchDatabase(config.databaseUrl, `guichet_bench_ingest_${process.pid}`, async (url) => {
+        const deps = await createDeps({ ...config, databaseUrl: url, filesDir, formRatePerMinute: 1_000_000 }, { logger, queuePrefix: `guichet-bench-${process.pid}` });
+        try {
+          return await measure(deps, n, 'postgres+bullmq', formRequests);
+        } finally {
+          await deps.close();
+        }
+      });
     } else {
       out.postgresBullmq = { skipped: 'DATABASE_URL et REDIS_URL requis' };
     }

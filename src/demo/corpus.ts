@@ -8,46 +8,16 @@
  * corpus can also serve as a small labelled set for the classifier.
  */
 
-export type DemoChannel = 'email' | 'webform' | 'sms' | 'voice' | 'slack' | 'letter' | 'phone';
+import type { Cause, Channel, ComplainantType, Kind, Priority, Product } from '../domain/taxonomy.ts';
+import { CAUSES, PRODUCTS } from '../domain/taxonomy.ts';
 
-export type DemoKind = 'reclamation' | 'demande';
-
-export type DemoCause =
-  | 'accueil'
-  | 'vente'
-  | 'information'
-  | 'refus_souscription'
-  | 'tarification'
-  | 'delai'
-  | 'qualite_reponse'
-  | 'indemnisation'
-  | 'resiliation'
-  | 'gestion_contrat'
-  | 'autre';
-
-export type DemoProduct =
-  | 'auto'
-  | 'moto'
-  | 'habitation'
-  | 'sante'
-  | 'prevoyance'
-  | 'vie'
-  | 'credit'
-  | 'animaux'
-  | 'rc_pro'
-  | 'voyage'
-  | 'protection_juridique'
-  | 'autre';
-
-export type DemoPriority = 'normale' | 'haute' | 'urgente';
-
-export type DemoComplainantType =
-  | 'client'
-  | 'ancien_client'
-  | 'prospect'
-  | 'beneficiaire'
-  | 'representant'
-  | 'ayant_droit';
+// The taxonomy is the domain's (src/domain/taxonomy.ts); the demo only narrows the channels it shows.
+export type DemoChannel = Exclude<Channel, 'in_person'>;
+export type DemoKind = Kind;
+export type DemoCause = Cause;
+export type DemoProduct = Product;
+export type DemoPriority = Priority;
+export type DemoComplainantType = ComplainantType;
 
 export interface DemoItem {
   channel: DemoChannel;
@@ -74,34 +44,9 @@ export interface DemoAgent {
   role: 'agent' | 'manager';
 }
 
-export const DEMO_CAUSES: readonly DemoCause[] = [
-  'accueil',
-  'vente',
-  'information',
-  'refus_souscription',
-  'tarification',
-  'delai',
-  'qualite_reponse',
-  'indemnisation',
-  'resiliation',
-  'gestion_contrat',
-  'autre',
-];
+export const DEMO_CAUSES: readonly DemoCause[] = CAUSES;
 
-export const DEMO_PRODUCTS: readonly DemoProduct[] = [
-  'auto',
-  'moto',
-  'habitation',
-  'sante',
-  'prevoyance',
-  'vie',
-  'credit',
-  'animaux',
-  'rc_pro',
-  'voyage',
-  'protection_juridique',
-  'autre',
-];
+export const DEMO_PRODUCTS: readonly DemoProduct[] = PRODUCTS;
 
 export const DEMO_CHANNELS: readonly DemoChannel[] = ['email', 'webform', 'sms', 'voice', 'slack', 'letter', 'phone'];
 
