@@ -15,6 +15,8 @@ const USAGE = `Usage : guichet <commande>
   worker    les travaux de fond seuls
   migrate   applique les migrations de la base
   demo      crée le cabinet de démonstration (s'il n'existe pas)
+  tenant apply FICHIER.json
+            crée ou met à jour un cabinet (utilisateurs, réglages, processus) depuis un fichier
   train     entraîne le modèle de qualification livré à partir du corpus (src/classify/corpus)
   eval      validation croisée en 5 plis du modèle sur le corpus, par tâche
   eval-classifier --data FICHIER.csv --field product|cause|kind
@@ -151,6 +153,29 @@ async function main(argv: string[]): Promise<void> {
       await runDemo(deps);
       printDemoLogin(config);
       await deps.close();
+      return;
+    }
+    case 'tenant': {
+      if (args[0] !== 'apply' || !args[1]) {
+        console.error('Usage : guichet tenant apply FICHIER.json');
+        process.exit(2);
+      }
+      const { readFileSync } = await import('node:fs');
+      const { applyTenantFile } = await import('./services/tenant-apply.ts');
+      const { DomainError } = await import('./domain/errors.ts');
+      const deps = await createDeps(config);
+      try {
+        const report = await applyTenantFile(deps, JSON.parse(readFileSync(args[1], 'utf8')));
+        for (const inv of report.invitations) console.log(`Invitation pour ${inv.email} : ${inv.url}`);
+        console.log(JSON.stringify({ tenantId: report.tenantId, slug: report.slug }));
+      } catch (err) {
+        if (err instanceof DomainError) {
+          console.error(`${err.message}${err.fields ? `\n${Object.entries(err.fields).map(([k, v]) => `  ${k} : ${v}`).join('\n')}` : ''}`);
+          process.exitCode = 2;
+        } else throw err;
+      } finally {
+        await deps.close();
+      }
       return;
     }
     case 'train': {

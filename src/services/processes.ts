@@ -4,8 +4,19 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { lockProcess, updateProcess } from '../db/repositories/processes.ts';
 import { listUsers } from '../db/repositories/users.ts';
 import { insertEvents } from '../db/repositories/events.ts';
-import type { Assignment } from '../routing/assignment.ts';
+import { z } from 'zod';
+import { assignmentSchema, type Assignment } from '../routing/assignment.ts';
 import { requireRole, type Actor } from './actor.ts';
+
+/** What a manager may change on a process: the settings API and `guichet tenant apply` share it. */
+export const processPatchSchema = z.object({
+  name: z.string().trim().min(2).max(200).optional(),
+  team: z.string().trim().max(100).nullable().optional(),
+  internalTargetDays: z.number().int().min(1).max(60).optional(),
+  steps: z.array(z.object({ key: z.string().min(1).max(50), label: z.string().min(1).max(200) })).max(30).optional(),
+  active: z.boolean().optional(),
+  assignment: assignmentSchema.optional(),
+});
 
 export interface ProcessPatch {
   name?: string | undefined;

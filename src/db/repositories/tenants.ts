@@ -46,3 +46,11 @@ export async function updateTenant(db: Db, tenantId: string, patch: { zone?: str
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+export async function updateTenantProfile(
+  db: Db,
+  tenantId: string,
+  profile: Pick<Insertable<TenantsTable>, 'name' | 'orias' | 'manager_name' | 'email' | 'phone' | 'plan' | 'zone'>,
+): Promise<void> {
+  await db.updateTable('tenants').set(profile).where('id', '=', tenantId).execute();
+}

@@ -4,7 +4,7 @@ import type { Deps } from '../../../deps.ts';
 import type { Process } from '../../../db/types.ts';
 import { listProcesses } from '../../../db/repositories/processes.ts';
 import { assignmentOf, assignmentSchema } from '../../../routing/assignment.ts';
-import { updateProcessSettings } from '../../../services/processes.ts';
+import { processPatchSchema, updateProcessSettings } from '../../../services/processes.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import { errorBody, uuid } from '../../schemas.ts';
 
@@ -56,16 +56,7 @@ export function processRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ['processes'],
           summary: 'Adapter un processus : équipe, délai interne, étapes, attribution (agent fixe ou tour de rôle)',
           params: z.object({ processId: uuid }),
-          body: z
-            .object({
-              name: z.string().trim().min(2).max(200).optional(),
-              team: z.string().trim().max(100).nullable().optional(),
-              internalTargetDays: z.number().int().min(1).max(60).optional(),
-              steps: z.array(z.object({ key: z.string().min(1).max(50), label: z.string().min(1).max(200) })).max(30).optional(),
-              active: z.boolean().optional(),
-              assignment: assignmentSchema.optional(),
-            })
-            .refine((v) => Object.keys(v).length > 0, { message: 'Aucun champ à modifier.' }),
+          body: processPatchSchema.refine((v) => Object.keys(v).length > 0, { message: 'Aucun champ à modifier.' }),
           response: { 200: processDto, 400: errorBody, 404: errorBody },
         },
       },
