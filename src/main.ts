@@ -15,6 +15,7 @@ const USAGE = `Usage : guichet <commande>
   worker    les travaux de fond seuls
   migrate   applique les migrations de la base
   demo      crée le cabinet de démonstration (s'il n'existe pas)
+  deadlines vérifie une fois les délais et alerte selon les règles d'escalade des processus
   tenant apply FICHIER.json
             crée ou met à jour un cabinet (utilisateurs, réglages, processus) depuis un fichier
   train     entraîne le modèle de qualification livré à partir du corpus (src/classify/corpus)
@@ -176,6 +177,13 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await deps.close();
       }
+      return;
+    }
+    case 'deadlines': {
+      const deps = await createDeps(config);
+      const { runDeadlineWatch } = await import('./routing/deadlines.ts');
+      console.log(JSON.stringify(await runDeadlineWatch(deps)));
+      await deps.close();
       return;
     }
     case 'train': {

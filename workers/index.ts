@@ -1,6 +1,7 @@
 import type { Deps } from '../src/deps.ts';
 import { recoverPendingInbound } from '../src/intake/journal.ts';
 import { unqualifiedInboundMessages } from '../src/db/repositories/messages.ts';
+import { runDeadlineWatch } from '../src/routing/deadlines.ts';
 import { classifyHandler } from './classify.ts';
 import { ingestHandler } from './ingest.ts';
 import { retrainHandler } from './retrain.ts';
@@ -21,9 +22,17 @@ export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number 
     recover().catch((err: unknown) => deps.logger.error({ err }, 'recovery sweep failed'));
   }, options.sweepEveryMs ?? 60_000);
   sweep.unref();
+  const watch = () =>
+    runDeadlineWatch(deps)
+      .then((r) => r.escalated > 0 && deps.logger.info(r, 'deadline watch'))
+      .catch((err: unknown) => deps.logger.error({ err }, 'deadline watch failed'));
+  void watch();
+  const hourly = setInterval(watch, 3_600_000);
+  hourly.unref();
   const stopMaintenance = startMaintenance(deps);
   return async () => {
     clearInterval(sweep);
+    clearInterval(hourly);
     stopMaintenance();
   };
 }

@@ -4,6 +4,8 @@ import { getComplaintForUpdate, updateComplaint } from '../db/repositories/compl
 import { firstInboundMessageId, getMessage } from '../db/repositories/messages.ts';
 import { findProcessFor } from '../db/repositories/processes.ts';
 import { pickAssignee } from '../routing/router.ts';
+import { escalate } from '../routing/escalation.ts';
+import { localDateOf, type Zone } from '../domain/calendar.ts';
 import { hasUserEvent, insertEvents } from '../db/repositories/events.ts';
 import { insertQualification } from '../db/repositories/qualifications.ts';
 import type { Cause, Kind, Priority, Product } from '../domain/taxonomy.ts';
@@ -71,7 +73,7 @@ export async function qualifyMessage(deps: Deps, tenantId: string, messageId: st
       }
     }
     if (RANK[q.priority.label as Priority] > RANK[complaint.priority]) set.priority = q.priority.label as Priority;
-    if (Object.keys(set).length > 0) await updateComplaint(trx, tenantId, complaint.id, { ...set, updated_at: now });
+    const current = Object.keys(set).length > 0 ? await updateComplaint(trx, tenantId, complaint.id, { ...set, updated_at: now }) : complaint;
     await insertQualification(trx, {
       tenantId,
       complaintId: complaint.id,
@@ -109,6 +111,8 @@ export async function qualifyMessage(deps: Deps, tenantId: string, messageId: st
       },
       ...(routed ? [{ tenantId, complaintId: complaint.id, actorKind: 'system' as const, type: 'complaint.assigned', data: { before: null, after: routed.assigneeId, by: 'routing', processId: routed.processId, mode: routed.mode }, at: now }] : []),
     ]);
+    // A high priority is escalated at once (managers are told), as the process rules say.
+    await escalate(trx, current, tenant.zone as Zone, localDateOf(now), now);
     return { qualification: q, applied, triage };
   });
 }

@@ -262,6 +262,19 @@ export interface TenantModelsTable {
   created_at: TimestampDefault;
 }
 
+export type NotificationKind = 'priority' | 'ack_due' | 'ack_overdue' | 'answer_due' | 'answer_overdue';
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  complaint_id: string;
+  kind: NotificationKind;
+  message: string;
+  created_at: TimestampDefault;
+  read_at: Timestamp | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -280,6 +293,7 @@ export interface Database {
   qualifications: QualificationsTable;
   training_labels: TrainingLabelsTable;
   tenant_models: TenantModelsTable;
+  notifications: NotificationsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -22,6 +22,7 @@ import { inboundRoutes } from './routes/api/inbound.ts';
 import { mergeRoutes } from './routes/api/merges.ts';
 import { modelRoutes } from './routes/api/models.ts';
 import { settingsRoutes } from './routes/api/settings.ts';
+import { notificationRoutes } from './routes/api/notifications.ts';
 
 
 export interface RouteInfo {
@@ -138,5 +139,6 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(mergeRoutes(deps), { prefix: '/api' });
   await app.register(modelRoutes(deps), { prefix: '/api' });
   await app.register(settingsRoutes(deps), { prefix: '/api' });
+  await app.register(notificationRoutes(deps), { prefix: '/api' });
   return app;
 }

@@ -6,6 +6,7 @@ import { listUsers } from '../db/repositories/users.ts';
 import { insertEvents } from '../db/repositories/events.ts';
 import { z } from 'zod';
 import { assignmentSchema, type Assignment } from '../routing/assignment.ts';
+import { escalationOf, escalationSchema, type Escalation } from '../routing/escalation.ts';
 import { requireRole, type Actor } from './actor.ts';
 
 /** What a manager may change on a process: the settings API and `guichet tenant apply` share it. */
@@ -16,6 +17,7 @@ export const processPatchSchema = z.object({
   steps: z.array(z.object({ key: z.string().min(1).max(50), label: z.string().min(1).max(200) })).max(30).optional(),
   active: z.boolean().optional(),
   assignment: assignmentSchema.optional(),
+  escalation: escalationSchema.partial().optional(),
 });
 
 export interface ProcessPatch {
@@ -25,6 +27,7 @@ export interface ProcessPatch {
   steps?: ProcessStep[] | undefined;
   active?: boolean | undefined;
   assignment?: Assignment | undefined;
+  escalation?: Partial<Escalation> | undefined;
 }
 
 /** Managers adapt a process: team, target, checklist, and who gets its complaints. */
@@ -41,7 +44,11 @@ export async function updateProcessSettings(deps: Deps, actor: Actor, processId:
         throw new ValidationError('Attribution impossible.', { assignment: `Utilisateur inconnu ou inactif : ${unknown.join(', ')}.` });
       }
     }
-    const settings = { ...current.settings, ...(patch.assignment ? { assignment: patch.assignment } : {}) };
+    const settings = {
+      ...current.settings,
+      ...(patch.assignment ? { assignment: patch.assignment } : {}),
+      ...(patch.escalation ? { escalation: escalationSchema.parse({ ...escalationOf(current.settings), ...patch.escalation }) } : {}),
+    };
     const updated = await updateProcess(trx, actor.tenantId, processId, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.team !== undefined ? { team: patch.team } : {}),

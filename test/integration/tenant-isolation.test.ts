@@ -4,6 +4,7 @@ import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
 import { acceptInbound } from '../../src/intake/journal.ts';
+import { runDeadlineWatch } from '../../src/routing/deadlines.ts';
 
 /**
  * Every route that takes an id is called by tenant A's admin with tenant B's ids: each must answer 404
@@ -25,6 +26,7 @@ let b: {
   suggestionId: string;
   mergeId: string;
   processId: string;
+  notificationId: string;
 };
 
 const BOUNDARY = 'isolationBoundary';
@@ -89,7 +91,11 @@ beforeAll(async () => {
     suggestionId: suggestions.find((s) => s.id !== toMerge.id)!.id,
     mergeId: merged.mergeId,
     processId: (await tb.client.get('/api/processes')).json().items[0].id,
+    notificationId: '',
   };
+  // B's complaint (sent in March) is overdue: the deadline watch gives B's admin a notification.
+  await runDeadlineWatch(env.deps);
+  b.notificationId = (await tb.client.get('/api/notifications')).json().items[0].id;
   expect(followUp.outcome.complaintId).toBe(complaint.id);
 });
 afterAll(async () => {
@@ -108,6 +114,7 @@ describe('tenant isolation', () => {
       suggestionId: b.suggestionId,
       mergeId: b.mergeId,
       processId: b.processId,
+      notificationId: b.notificationId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));

@@ -4,6 +4,7 @@ import type { Deps } from '../../../deps.ts';
 import type { Process } from '../../../db/types.ts';
 import { listProcesses } from '../../../db/repositories/processes.ts';
 import { assignmentOf, assignmentSchema } from '../../../routing/assignment.ts';
+import { escalationOf, escalationSchema } from '../../../routing/escalation.ts';
 import { processPatchSchema, updateProcessSettings } from '../../../services/processes.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import { errorBody, uuid } from '../../schemas.ts';
@@ -19,6 +20,7 @@ const processDto = z.object({
   steps: z.array(z.object({ key: z.string(), label: z.string() })),
   active: z.boolean(),
   assignment: assignmentSchema,
+  escalation: escalationSchema,
 });
 
 function processToDto(p: Process): z.infer<typeof processDto> {
@@ -33,6 +35,7 @@ function processToDto(p: Process): z.infer<typeof processDto> {
     steps: p.steps,
     active: p.active,
     assignment: assignmentOf(p.settings),
+    escalation: escalationOf(p.settings),
   };
 }
 
