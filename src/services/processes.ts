@@ -7,6 +7,7 @@ import { insertEvents } from '../db/repositories/events.ts';
 import { z } from 'zod';
 import { assignmentSchema, type Assignment } from '../routing/assignment.ts';
 import { escalationOf, escalationSchema, type Escalation } from '../routing/escalation.ts';
+import { DEFAULT_TEMPLATES, TEMPLATE_KINDS, unknownVariables, type TemplateKind } from '../domain/templates.ts';
 import { requireRole, type Actor } from './actor.ts';
 
 /** What a manager may change on a process: the settings API and `guichet tenant apply` share it. */
@@ -18,6 +19,15 @@ export const processPatchSchema = z.object({
   active: z.boolean().optional(),
   assignment: assignmentSchema.optional(),
   escalation: escalationSchema.partial().optional(),
+  templates: z
+    .object(Object.fromEntries(TEMPLATE_KINDS.map((k) => [k, z.string().min(10).max(10_000).optional()])) as Record<TemplateKind, z.ZodOptional<z.ZodString>>)
+    .superRefine((t, ctx) => {
+      for (const [kind, text] of Object.entries(t)) {
+        const bad = text ? unknownVariables(text) : [];
+        if (bad.length > 0) ctx.addIssue({ code: 'custom', path: [kind], message: `Variable inconnue : ${bad.map((b) => `{{${b}}}`).join(', ')}.` });
+      }
+    })
+    .optional(),
 });
 
 export interface ProcessPatch {
@@ -28,6 +38,13 @@ export interface ProcessPatch {
   active?: boolean | undefined;
   assignment?: Assignment | undefined;
   escalation?: Partial<Escalation> | undefined;
+  templates?: Partial<Record<TemplateKind, string | undefined>> | undefined;
+}
+
+/** The process's templates, the defaults where the manager wrote none. */
+export function templatesOf(settings: Record<string, unknown> | null | undefined): Record<TemplateKind, string> {
+  const own = ((settings ?? {}).templates ?? {}) as Partial<Record<TemplateKind, string>>;
+  return Object.fromEntries(TEMPLATE_KINDS.map((k) => [k, own[k] ?? DEFAULT_TEMPLATES[k]])) as Record<TemplateKind, string>;
 }
 
 /** Managers adapt a process: team, target, checklist, and who gets its complaints. */
@@ -48,6 +65,7 @@ export async function updateProcessSettings(deps: Deps, actor: Actor, processId:
       ...current.settings,
       ...(patch.assignment ? { assignment: patch.assignment } : {}),
       ...(patch.escalation ? { escalation: escalationSchema.parse({ ...escalationOf(current.settings), ...patch.escalation }) } : {}),
+      ...(patch.templates ? { templates: { ...((current.settings.templates as object) ?? {}), ...patch.templates } } : {}),
     };
     const updated = await updateProcess(trx, actor.tenantId, processId, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),

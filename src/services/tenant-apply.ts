@@ -13,6 +13,7 @@ import { defaultProcesses } from '../routing/default-processes.ts';
 import { intakeSettingsSchema } from '../intake/settings.ts';
 import { qualificationSettingsSchema } from '../classify/apply.ts';
 import { processPatchSchema } from './processes.ts';
+import { escalationOf, escalationSchema } from '../routing/escalation.ts';
 import { hashPassword, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -172,7 +173,12 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
         ...(p.steps !== undefined ? { steps: JSON.stringify(p.steps) } : {}),
         ...(p.active !== undefined ? { active: p.active } : {}),
         ...(p.cause !== undefined ? { cause: p.cause } : {}),
-        ...(assignment ? { settings: JSON.stringify({ ...current.settings, assignment }) } : {}),
+        settings: JSON.stringify({
+          ...current.settings,
+          ...(assignment ? { assignment } : {}),
+          ...(p.escalation ? { escalation: escalationSchema.parse({ ...escalationOf(current.settings), ...p.escalation }) } : {}),
+          ...(p.templates ? { templates: { ...((current.settings.templates as object) ?? {}), ...p.templates } } : {}),
+        }),
       });
     }
     await insertEvents(trx, [{ tenantId: tenant.id, actorKind: 'system', type: created ? 'tenant.created' : 'tenant.applied', data: { slug: f.slug, users: f.users.length, processes: f.processes.length }, at: now }]);

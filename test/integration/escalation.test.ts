@@ -57,5 +57,13 @@ describe('escalation rules', () => {
     const off = await client.patch(`/api/processes/${processes[0]!.id}`, { escalation: { notifyPriority: null } });
     expect(off.statusCode, off.body).toBe(200);
     expect(off.json().escalation).toEqual({ notifyPriority: null, ackWithinDays: 2, answerWithinDays: 5 });
+    // Templates: the defaults until a manager writes one; unknown variables are refused.
+    expect(off.json().templates.acknowledgement).toContain('{{date_reponse}}');
+    const bad = await client.patch(`/api/processes/${processes[0]!.id}`, { templates: { holding: 'Bonjour {{nom}}, patience pour {{reference}}.' } });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json().fields)).toContain('{{nom}}');
+    const good = await client.patch(`/api/processes/${processes[0]!.id}`, { templates: { holding: 'Bonjour {{client}}, votre dossier {{reference}} avance.' } });
+    expect(good.json().templates.holding).toBe('Bonjour {{client}}, votre dossier {{reference}} avance.');
+    expect(good.json().templates.answer).toContain('médiateur');
   });
 });
