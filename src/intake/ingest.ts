@@ -266,11 +266,6 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
           nature: m.declared.nature?.trim() || null,
           description: m.text.trim() || subjectOf(m),
           contractNumber: contract,
-          kind: 'reclamation',
-          cause: null,
-          product: null,
-          priority: 'normale',
-          assigneeId: null,
           createdBy: null,
           now,
         });

@@ -19,14 +19,15 @@ export interface NewComplaintRecord {
   sentOn: string | null;
   receivedAt: Date;
   subject: string;
-  nature: string | null;
   description: string;
-  contractNumber: string | null;
-  kind: Kind;
-  cause: Cause | null;
-  product: Product | null;
-  priority: Priority;
-  assigneeId: string | null;
+  /** Unknown until qualification or an agent says otherwise: a complaint, cause and product unset, normal priority. */
+  nature?: string | null;
+  contractNumber?: string | null;
+  kind?: Kind;
+  cause?: Cause | null;
+  product?: Product | null;
+  priority?: Priority;
+  assigneeId?: string | null;
   createdBy: string | null;
   now: Date;
 }
@@ -41,7 +42,9 @@ export async function openComplaint(trx: Db, r: NewComplaintRecord): Promise<Com
   const receivedOn = localDateOf(r.receivedAt);
   const start = clockStart({ sentOn: r.sentOn, receivedOn });
   const { ackDueOn, answerDueOn } = computeDeadlines({ sentOn: r.sentOn, receivedOn, zone });
-  const process = await findProcessFor(trx, r.tenant.id, r.kind, r.cause);
+  const kind = r.kind ?? 'reclamation';
+  const cause = r.cause ?? null;
+  const process = await findProcessFor(trx, r.tenant.id, kind, cause);
   const year = Number(receivedOn.slice(0, 4));
   const seq = await takeReferenceSeq(trx, r.tenant.id, year);
   return insertComplaint(trx, {
@@ -49,16 +52,16 @@ export async function openComplaint(trx: Db, r: NewComplaintRecord): Promise<Com
     reference: formatReference(year, seq),
     customer_id: r.customerId,
     channel: r.channel,
-    kind: r.kind,
-    cause: r.cause,
-    product: r.product,
-    priority: r.priority,
+    kind,
+    cause,
+    product: r.product ?? null,
+    priority: r.priority ?? 'normale',
     subject: r.subject,
-    nature: r.nature,
+    nature: r.nature ?? null,
     description: r.description,
-    contract_number: r.contractNumber,
+    contract_number: r.contractNumber ?? null,
     process_id: process?.id ?? null,
-    assignee_id: r.assigneeId,
+    assignee_id: r.assigneeId ?? null,
     sent_on: start.startOn,
     sent_on_source: start.source,
     received_at: r.receivedAt,
