@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import '../i18n/zod.ts';
-import { sql } from 'kysely';
+import { ping } from '../db/index.ts';
 import type { Deps } from '../deps.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { registerAuth, routeAuth, type RouteAuth } from './plugins/auth.ts';
@@ -120,7 +120,7 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
     { schema: { hide: true }, config: { auth: 'public' } },
     async (_request, reply) => {
       try {
-        await sql`select 1`.execute(deps.db);
+        await ping(deps.db);
         return { status: 'ok', database: deps.dbKind };
       } catch {
         return reply.status(503).send({ status: 'unavailable', database: deps.dbKind });
