@@ -5,7 +5,7 @@ import { addDays, joursOuvrablesBetween, localDateOf, type Zone } from '../domai
 import { answerDueWarning, clockStart, computeDeadlines } from '../domain/deadlines.ts';
 import { checkTransition, isOpenStatus } from '../domain/status.ts';
 import { normalizeContractNumber } from '../domain/identity.ts';
-import type { Channel, Cause, ComplainantType, Kind, Outcome, Priority, Product, Status } from '../domain/taxonomy.ts';
+import type { Channel, Cause, Kind, Outcome, Priority, Product, Status } from '../domain/taxonomy.ts';
 import { getTenant } from '../db/repositories/tenants.ts';
 import { getUser } from '../db/repositories/users.ts';
 import { findProcessFor, getProcess } from '../db/repositories/processes.ts';
@@ -673,6 +673,3 @@ export async function readAttachment(deps: Deps, actor: Actor, complaintId: stri
   if (!attachment || attachment.removed_at) throw new NotFoundError('Pièce jointe introuvable.');
   return { attachment, data: await deps.files.get(attachment.sha256) };
 }
-
-
-export type { ComplainantType };
