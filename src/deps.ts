@@ -6,6 +6,7 @@ import type { Database } from './db/types.ts';
 import { FileStore } from './files.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueue } from './queue/index.ts';
+import { resolveSecret } from './secrets.ts';
 import type { JobQueue } from './queue/types.ts';
 
 export interface Clock {
@@ -24,6 +25,8 @@ export interface Deps {
   clock: Clock;
   /** BullMQ on Redis when REDIS_URL is set, the in-process runner otherwise. */
   queue: JobQueue;
+  /** Signs cookies and seals channel credentials (SECRET_KEY, or a key kept in DATA_DIR). */
+  secretKey: string;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export interface DepsOptions {
   migrate?: boolean;
   /** Tests isolate their BullMQ keys. */
   queuePrefix?: string;
+  secretKey?: string;
 }
 
 export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
@@ -58,6 +62,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     files: new FileStore(path.resolve(config.filesDir)),
     clock: options.clock ?? systemClock,
     queue,
+    secretKey: options.secretKey ?? resolveSecret(config),
     async close() {
       if (closed) return;
       closed = true;

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDeps, type Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
-import { resolveSecret } from './secrets.ts';
 import { countTenants } from './db/repositories/tenants.ts';
 import { startWorkers } from '../workers/index.ts';
 import { loadDemo } from './demo/load.ts';
@@ -85,7 +84,7 @@ function onShutdown(deps: Deps, stops: (() => Promise<void> | void)[]): void {
 }
 
 async function serve(deps: Deps, withWorker: boolean): Promise<void> {
-  const app = await buildApp(deps, resolveSecret(deps.config));
+  const app = await buildApp(deps, deps.secretKey);
   const stopWork = withWorker ? await startWorkers(deps) : async () => {};
   // Stop taking requests first, then let running jobs finish (deps.close closes the queue gracefully).
   onShutdown(deps, [() => app.close(), stopWork]);

@@ -146,7 +146,19 @@ export interface MessagesTable {
   conversation_key: ColumnType<string | null, string | null | undefined, string | null>;
   journal_id: ColumnType<string | null, string | null | undefined, string | null>;
   review_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  body_new_text: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Outbound: the address, number or Slack channel written to. */
+  recipient: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Outbound: ack | answer | holding | status | reply | statut | … */
+  purpose: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Sent by Guichet on its own (acknowledgement, status update), as opposed to an agent's reply. */
+  automatic: ColumnType<boolean, boolean | undefined, boolean>;
+  delivery_status: ColumnType<DeliveryStatus | null, DeliveryStatus | null | undefined, DeliveryStatus | null>;
+  delivery_error: ColumnType<string | null, string | null | undefined, string | null>;
+  delivery_attempts: ColumnType<number, number | undefined, number>;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'suppressed';
 
 export interface AttachmentsTable {
   id: Generated<string>;
@@ -275,6 +287,30 @@ export interface NotificationsTable {
   read_at: Timestamp | null;
 }
 
+export type ChannelKind = 'email' | 'twilio' | 'slack';
+export interface ChannelsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  kind: ChannelKind;
+  /** Mailbox address, Twilio E.164 number, Slack team id: unique per kind across tenants. */
+  address: string;
+  name: string;
+  config: JsonDefault<Record<string, unknown>>;
+  /** AES-256-GCM sealed JSON (src/secrets.ts); never returned by the API. */
+  sealed_secrets: string | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  health: JsonDefault<Record<string, unknown>>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface OptOutsTable {
+  tenant_id: string;
+  channel: string;
+  address: string;
+  created_at: TimestampDefault;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -294,6 +330,8 @@ export interface Database {
   training_labels: TrainingLabelsTable;
   tenant_models: TenantModelsTable;
   notifications: NotificationsTable;
+  channels: ChannelsTable;
+  opt_outs: OptOutsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -306,5 +344,6 @@ export type Message = Selectable<MessagesTable>;
 export type Attachment = Selectable<AttachmentsTable>;
 export type Event = Selectable<EventsTable>;
 export type Process = Selectable<ProcessesTable>;
+export type Channel = Selectable<ChannelsTable>;
 export type MergeSuggestion = Selectable<MergeSuggestionsTable>;
 export type CustomerMerge = Selectable<CustomerMergesTable>;

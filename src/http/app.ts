@@ -23,6 +23,8 @@ import { mergeRoutes } from './routes/api/merges.ts';
 import { modelRoutes } from './routes/api/models.ts';
 import { settingsRoutes } from './routes/api/settings.ts';
 import { notificationRoutes } from './routes/api/notifications.ts';
+import { channelRoutes } from './routes/api/channels.ts';
+import { webhookRoutes } from './routes/webhooks/index.ts';
 
 
 export interface RouteInfo {
@@ -140,5 +142,7 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(modelRoutes(deps), { prefix: '/api' });
   await app.register(settingsRoutes(deps), { prefix: '/api' });
   await app.register(notificationRoutes(deps), { prefix: '/api' });
+  await app.register(channelRoutes(deps), { prefix: '/api' });
+  await app.register(webhookRoutes(deps), { prefix: '/webhooks' });
   return app;
 }

