@@ -1,4 +1,5 @@
 import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
+import type { OutboundSender } from '../src/notify/dispatch.ts';
 import { mapEmail } from './email/mapper.ts';
 import { mapWebform } from './webform/mapper.ts';
 
@@ -10,4 +11,11 @@ const MAPPERS: Record<string, InboundMapper | AsyncInboundMapper> = {
 
 export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper | undefined {
   return MAPPERS[channel];
+}
+
+/** Outbound channel (`email`, `sms`, `slack`) → the connector's sender. Each connector adds itself here. */
+const SENDERS: Record<string, OutboundSender> = {};
+
+export function senderFor(channel: string): OutboundSender | undefined {
+  return SENDERS[channel];
 }

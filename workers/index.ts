@@ -1,10 +1,11 @@
 import type { Deps } from '../src/deps.ts';
 import { recoverPendingInbound } from '../src/intake/journal.ts';
-import { unqualifiedInboundMessages } from '../src/db/repositories/messages.ts';
+import { staleQueuedOutbound, unqualifiedInboundMessages } from '../src/db/repositories/messages.ts';
 import { runDeadlineWatch } from '../src/routing/deadlines.ts';
 import { classifyHandler } from './classify.ts';
 import { ingestHandler } from './ingest.ts';
 import { retrainHandler } from './retrain.ts';
+import { sendHandler } from './send.ts';
 import { startMaintenance } from './maintenance.ts';
 
 /**
@@ -12,10 +13,11 @@ import { startMaintenance } from './maintenance.ts';
  * crash, or payloads accepted by an api process without a shared queue), then keep sweeping every minute.
  */
 export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number } = {}): Promise<() => Promise<void>> {
-  await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps) });
+  await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps), send: sendHandler(deps) });
   const recover = async () => {
     await recoverPendingInbound(deps);
     await recoverUnqualified(deps);
+    await recoverQueuedOutbound(deps);
   };
   await recover();
   const sweep = setInterval(() => {
@@ -42,4 +44,10 @@ async function recoverUnqualified(deps: Deps): Promise<void> {
   // Same job id as ingestion uses: a classify job still waiting is not queued twice.
   const rows = await unqualifiedInboundMessages(deps.db, new Date(deps.clock.now().getTime() - 7 * 86_400_000), 500);
   for (const r of rows) await deps.queue.add('classify', r, { jobId: `classify-${r.messageId}` });
+}
+
+/** Outbound messages left queued for two minutes (a send job lost in a crash) are queued again, same job id. */
+async function recoverQueuedOutbound(deps: Deps): Promise<void> {
+  const rows = await staleQueuedOutbound(deps.db, new Date(deps.clock.now().getTime() - 120_000), 500);
+  for (const r of rows) await deps.queue.add('send', r, { jobId: `send-${r.messageId}` });
 }

@@ -50,8 +50,8 @@ const nextPrefix = () => `${runPrefix}-${++n}`;
       await sleep(10);
     };
     try {
-      await a.start({ ingest: handler('a'), classify: async () => {}, retrain: async () => {} });
-      await b.start({ ingest: handler('b'), classify: async () => {}, retrain: async () => {} });
+      await a.start({ ingest: handler('a'), classify: async () => {}, retrain: async () => {}, send: async () => {} });
+      await b.start({ ingest: handler('b'), classify: async () => {}, retrain: async () => {}, send: async () => {} });
       const ids = Array.from({ length: 50 }, (_, i) => `j-${i}`);
       // Added from both "processes", each id twice: dedup holds across instances.
       await Promise.all(ids.map((id, i) => (i % 2 ? a : b).add('ingest', { journalId: id }, { jobId: `ingest:${id}` })));
@@ -82,7 +82,7 @@ const nextPrefix = () => `${runPrefix}-${++n}`;
         await sleep(150);
         seen.push(`first:${journalId}`);
       },
-      classify: async () => {}, retrain: async () => {},
+      classify: async () => {}, retrain: async () => {}, send: async () => {},
     });
     await first.add('ingest', { journalId: 'running' }, { jobId: 'running' });
     await first.add('ingest', { journalId: 'waiting' }, { jobId: 'waiting' });
@@ -101,7 +101,7 @@ const nextPrefix = () => `${runPrefix}-${++n}`;
 
     const second = await createBullQueue(url, logger, options);
     try {
-      await second.start({ ingest: async ({ journalId }) => void seen.push(`second:${journalId}`), classify: async () => {}, retrain: async () => {} });
+      await second.start({ ingest: async ({ journalId }) => void seen.push(`second:${journalId}`), classify: async () => {}, retrain: async () => {}, send: async () => {} });
       await second.drain();
       expect(seen).toEqual(['first:running', 'second:waiting']);
     } finally {

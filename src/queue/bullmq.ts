@@ -19,7 +19,7 @@ export type BullQueueOptions = Partial<QueueOptions> & {
 };
 
 /** Every job name, known at runtime. `Record<JobName, …>` makes tsc fail when JobMap gains a name not listed here. */
-const JOB_NAMES = Object.keys({ ingest: true, classify: true, retrain: true } satisfies Record<JobName, true>) as JobName[];
+const JOB_NAMES = Object.keys({ ingest: true, classify: true, retrain: true, send: true } satisfies Record<JobName, true>) as JobName[];
 
 /** States that mean "not finished yet" for drain(). */
 const PENDING_STATES: JobType[] = ['waiting', 'active', 'delayed', 'prioritized'];

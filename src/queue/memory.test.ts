@@ -17,7 +17,7 @@ describe('memory queue', () => {
     await sleep(80);
     expect(seen).toEqual([]);
     expect(lines.find((l) => l.msg.startsWith('memory queue closed'))).toMatchObject({ abandoned: 2 });
-    await expect(queue.start({ ingest: async ({ journalId }) => void seen.push(journalId), classify: async () => {}, retrain: async () => {} })).rejects.toThrow(/closed/);
+    await expect(queue.start({ ingest: async ({ journalId }) => void seen.push(journalId), classify: async () => {}, retrain: async () => {}, send: async () => {} })).rejects.toThrow(/closed/);
   });
 
   it('hands each job a copy of its data, as a serialising queue would', async () => {
@@ -25,7 +25,7 @@ describe('memory queue', () => {
     const queue = createMemoryQueue(logger);
     const data = { journalId: 'j1' };
     let received: unknown;
-    await queue.start({ ingest: async (d) => void (received = d), classify: async () => {}, retrain: async () => {} });
+    await queue.start({ ingest: async (d) => void (received = d), classify: async () => {}, retrain: async () => {}, send: async () => {} });
     await queue.add('ingest', data);
     data.journalId = 'mutated';
     await queue.drain();

@@ -63,7 +63,7 @@ export function queueSuite(factory: QueueFactory): void {
     return queue;
   }
 
-  const handlers = (ingest: JobHandlers['ingest']): JobHandlers => ({ ingest, classify: async () => {}, retrain: async () => {} });
+  const handlers = (ingest: JobHandlers['ingest']): JobHandlers => ({ ingest, classify: async () => {}, retrain: async () => {}, send: async () => {} });
 
   it('keeps jobs added before start() waiting, then runs them in order', async () => {
     const queue = await make({ concurrency: 1 });

@@ -9,6 +9,8 @@ export interface JobMap {
   classify: { tenantId: string; messageId: string };
   /** Train a new version of a tenant's model from its agents' corrections. */
   retrain: { tenantId: string; requestedBy: string | null };
+  /** Deliver one queued outbound message through its channel's connector. */
+  send: { tenantId: string; messageId: string };
 }
 export type JobName = keyof JobMap;
 

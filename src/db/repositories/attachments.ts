@@ -46,3 +46,14 @@ export async function markAttachmentRemoved(
     .returningAll()
     .executeTakeFirst();
 }
+
+export async function listMessageAttachments(db: Db, tenantId: string, messageId: string): Promise<Attachment[]> {
+  return db
+    .selectFrom('attachments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('message_id', '=', messageId)
+    .where('removed_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+}

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, Message, MessagesTable } from '../types.ts';
 
 type Db = Kysely<Database>;
@@ -109,6 +109,58 @@ export async function unqualifiedInboundMessages(db: Db, since: Date, limit: num
     .where('m.created_at', '>=', since)
     .where('q.id', 'is', null)
     .orderBy('m.created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.id }));
+}
+
+/** Outbound messages to this recipient sent automatically since `since` (the loop guard counts them). */
+export async function countAutomaticOutbound(db: Db, tenantId: string, recipient: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('direction', '=', 'outbound')
+    .where('recipient', '=', recipient)
+    .where('automatic', '=', true)
+    .where('delivery_status', 'in', ['queued', 'sent', 'delivered'])
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Our outbound message with this provider id (email Message-ID, Twilio SID, Slack ts). */
+export async function findOutboundByExternalId(db: Db, tenantId: string, externalIds: string[]): Promise<Message | undefined> {
+  if (externalIds.length === 0) return undefined;
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('direction', '=', 'outbound')
+    .where('external_id', 'in', externalIds)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function updateDelivery(
+  db: Db,
+  tenantId: string,
+  messageId: string,
+  patch: Pick<Updateable<MessagesTable>, 'delivery_status' | 'delivery_error' | 'delivery_attempts' | 'delivered_at' | 'external_id' | 'sent_at' | 'meta'>,
+): Promise<void> {
+  await db.updateTable('messages').set(patch).where('tenant_id', '=', tenantId).where('id', '=', messageId).execute();
+}
+
+/** Outbound messages still queued since before `before` (a send job lost in a crash): queued again by the sweep. */
+export async function staleQueuedOutbound(db: Db, before: Date, limit: number): Promise<{ tenantId: string; messageId: string }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['tenant_id', 'id'])
+    .where('direction', '=', 'outbound')
+    .where('delivery_status', '=', 'queued')
+    .where('created_at', '<', before)
+    .orderBy('created_at')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.id }));
