@@ -39,7 +39,7 @@ export async function qualifyMessage(deps: Deps, tenantId: string, messageId: st
   const tenant = await getTenant(deps.db, tenantId);
   if (!tenant) return null;
   const settings = qualificationSettingsSchema.parse((tenant.settings as { qualification?: unknown }).qualification ?? {});
-  const q = (await modelFor(deps, tenantId)).qualify(`${message.subject ?? ''}\n${message.body_text}`);
+  const q = (await modelFor(deps, tenantId)).qualify(`${message.subject ?? ''}\n${message.body_new_text ?? message.body_text}`);
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const complaint = await getComplaintForUpdate(trx, tenantId, message.complaint_id);

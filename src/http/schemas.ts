@@ -110,6 +110,16 @@ export const messageDto = z.object({
   reviewReason: z.string().nullable(),
   /** Set when intake attached this message as the same matter raised again (cross-channel duplicate). */
   related: z.object({ reason: z.string(), score: z.number() }).nullable(),
+  /** Inbound: the customer's own words, without quoted history or signature (null: all of bodyText). */
+  newText: z.string().nullable(),
+  /** Inbound email forwarded by a colleague: who forwarded it. */
+  forwardedBy: z.object({ name: z.string().nullable(), email: z.string() }).nullable(),
+  /** Outbound: where it went, and what became of it (failures carry the reason). */
+  recipient: z.string().nullable(),
+  purpose: z.string().nullable(),
+  automatic: z.boolean(),
+  delivery: z.object({ status: z.enum(['queued', 'sent', 'delivered', 'failed', 'suppressed']), error: z.string().nullable(), attempts: z.number(), deliveredAt: z.string().nullable() }).nullable(),
+  refusedAttachments: z.array(z.object({ filename: z.string(), contentType: z.string(), sizeBytes: z.number(), reason: z.string() })),
 });
 
 export const attachmentDto = z.object({

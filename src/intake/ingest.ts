@@ -17,8 +17,10 @@ import {
 import {
   complaintIdsByMessageIds,
   findInboundByExternalId,
+  findOutboundByExternalId,
   insertMessage,
   openComplaintOfConversation,
+  updateDelivery,
 } from '../db/repositories/messages.ts';
 import { insertAttachments } from '../db/repositories/attachments.ts';
 import { insertEvents, type NewEvent } from '../db/repositories/events.ts';
@@ -144,10 +146,44 @@ async function resolveThread(trx: Db, tenant: Tenant, m: InboundMessage, now: Da
   return null;
 }
 
+export const NOISE_REASONS = {
+  autoreply: 'Réponse automatique (absence, accusé de réception d’un robot) : enregistrée, aucune réclamation ni réponse.',
+  bounce: 'Avis de non-distribution : le message concerné est marqué en échec.',
+} as const;
+
+/**
+ * An auto-reply or a bounce: never a complaint, never an acknowledgement. It is recorded on the journal
+ * (status `ignored`, with the reason) and, when it concerns one of our messages, on that complaint's
+ * history; a bounce marks our message's delivery failed.
+ */
+async function recordNoise(trx: Db, tenant: Tenant, journalId: string, m: InboundMessage, now: Date): Promise<IngestResult> {
+  const noise = m.noise!;
+  const ids = [...noise.relatesTo, ...(m.thread.inReplyTo ? [m.thread.inReplyTo] : []), ...[...m.thread.references].reverse()];
+  const ours = await findOutboundByExternalId(trx, tenant.id, [...new Set(ids)]);
+  if (ours) {
+    if (noise.kind === 'bounce') {
+      await updateDelivery(trx, tenant.id, ours.id, { delivery_status: 'failed', delivery_error: (noise.detail ?? 'Message non distribué.').slice(0, 1000) });
+    }
+    await insertEvents(trx, [
+      {
+        tenantId: tenant.id,
+        complaintId: ours.complaint_id,
+        actorKind: 'system',
+        type: noise.kind === 'bounce' ? 'message.delivery_failed' : 'message.autoreply_received',
+        data: { messageId: ours.id, channel: m.channel, source: noise.kind, journalId, ...(noise.detail ? { reason: noise.detail } : {}) },
+        at: now,
+      },
+    ]);
+  }
+  const reason = noise.detail ? `${NOISE_REASONS[noise.kind]} (${noise.detail})`.slice(0, 1000) : NOISE_REASONS[noise.kind];
+  await finishJournal(trx, journalId, { status: 'ignored', reason, messageId: null, complaintId: ours?.complaint_id ?? null, at: now });
+  return { status: 'ignored', tenantId: tenant.id, complaintId: ours?.complaint_id ?? null, messageId: null, via: null };
+}
+
 function subjectOf(m: InboundMessage): string {
   const s = (m.declared.nature || m.subject || '').trim();
   if (s) return s.slice(0, 200);
-  const t = m.text.replace(/\s+/g, ' ').trim();
+  const t = (m.newText ?? m.text).replace(/\s+/g, ' ').trim();
   return t.length > 80 ? `${t.slice(0, 77)}…` : t || '(sans objet)';
 }
 
@@ -189,6 +225,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
       await finishJournal(trx, journalId, { status: 'duplicate', messageId: existing.id, complaintId: existing.complaint_id, at: now });
       return { status: 'duplicate', complaintId: existing.complaint_id, messageId: existing.id, via: null };
     }
+    if (m.noise) return recordNoise(trx, tenant, journalId, m, now);
     const settings = intakeSettingsOf(tenant.settings);
     const zone = tenant.zone as Zone;
     const identities = senderIdentities(m);
@@ -199,6 +236,8 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
       ? (m.declared.complainantType as ComplainantType)
       : undefined;
     const profile = { name: m.sender.name ?? m.sender.email ?? m.sender.phone ?? 'Client sans nom', type: declaredType };
+    // What the customer wrote in this message, without the quoted history (the full text is kept too).
+    const ownText = m.newText ?? m.text;
 
     let complaint: Complaint;
     let customerId: string;
@@ -245,7 +284,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
       }
       const candidates = await recentOpenComplaintsOfCustomer(trx, tenant.id, customerId, new Date(now.getTime() - settings.duplicateWindowDays * DAY));
       const scored = candidates
-        .map((c) => ({ c, ...matterScore({ text: m.text, subject: m.subject, contractNumbers: identities.filter((i) => i.kind === 'contract').map((i) => i.value) }, { subject: c.subject, description: c.description, contractNumber: c.contract_number }) }))
+        .map((c) => ({ c, ...matterScore({ text: ownText, subject: m.subject, contractNumbers: identities.filter((i) => i.kind === 'contract').map((i) => i.value) }, { subject: c.subject, description: c.description, contractNumber: c.contract_number }) }))
         .filter((x) => x.score >= settings.duplicateThreshold)
         .sort((x, y) => y.score - x.score);
       const best = scored[0];
@@ -264,7 +303,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
           receivedAt: m.receivedAt,
           subject: subjectOf(m),
           nature: m.declared.nature?.trim() || null,
-          description: m.text.trim() || subjectOf(m),
+          description: ownText.trim() || subjectOf(m),
           contractNumber: contract,
           createdBy: null,
           now,
@@ -282,6 +321,7 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
       customer_id: customerId,
       subject: m.subject,
       body_text: m.text,
+      body_new_text: m.newText,
       body_html: m.html,
       external_id: m.externalId,
       sent_at: m.sentAt,
@@ -294,6 +334,10 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
         ...(related ? { related } : {}),
         ...(m.language ? { language: m.language } : {}),
         ...(Object.keys(m.declared).length ? { declared: m.declared } : {}),
+        ...(m.forwardedBy ? { forwardedBy: m.forwardedBy } : {}),
+        ...(m.refusedAttachments.length ? { refusedAttachments: m.refusedAttachments } : {}),
+        // Kept so that our answer can carry the whole References chain.
+        ...(m.thread.references.length ? { references: m.thread.references } : {}),
       }),
     });
     const attachments = await insertAttachments(
@@ -324,6 +368,12 @@ export async function ingestJournal(deps: Deps, journalId: string): Promise<Inge
     }
     for (const a of attachments) {
       events.push({ actorKind: 'customer', type: 'attachment.added', complaintId: complaint.id, data: { attachmentId: a.id, filename: a.filename, sizeBytes: Number(a.size_bytes), sha256: a.sha256, messageId: message.id } });
+    }
+    for (const r of m.refusedAttachments) {
+      events.push({ actorKind: 'system', type: 'attachment.refused', complaintId: complaint.id, data: { messageId: message.id, filename: r.filename, contentType: r.contentType, sizeBytes: r.sizeBytes, reason: r.reason } });
+    }
+    if (m.forwardedBy) {
+      events.push({ actorKind: 'system', type: 'message.forwarded', complaintId: complaint.id, customerId, data: { messageId: message.id, forwardedBy: m.forwardedBy } });
     }
     for (const s of suggestions) {
       await raiseMergeSuggestions(trx, { tenantId: tenant.id, ...s, complaintId: complaint.id, messageId: message.id, at: now });

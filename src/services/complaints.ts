@@ -343,6 +343,15 @@ export function messageDto(m: Message) {
     createdAt: m.created_at.toISOString(),
     reviewReason: m.review_reason,
     related: (m.meta as { related?: { reason: string; score: number } }).related ?? null,
+    newText: m.body_new_text,
+    forwardedBy: (m.meta as { forwardedBy?: { name: string | null; email: string } }).forwardedBy ?? null,
+    recipient: m.recipient,
+    purpose: m.purpose,
+    automatic: m.automatic,
+    delivery: m.delivery_status
+      ? { status: m.delivery_status, error: m.delivery_error, attempts: m.delivery_attempts, deliveredAt: m.delivered_at?.toISOString() ?? null }
+      : null,
+    refusedAttachments: (m.meta as { refusedAttachments?: { filename: string; contentType: string; sizeBytes: number; reason: string }[] }).refusedAttachments ?? [],
   };
 }
 

@@ -55,6 +55,9 @@ export class TestClient {
   post(url: string, payload?: unknown) {
     return this.raw({ method: 'POST', url, ...(payload !== undefined ? { payload: payload as object } : {}) });
   }
+  put(url: string, payload: unknown) {
+    return this.raw({ method: 'PUT', url, payload: payload as object });
+  }
   patch(url: string, payload: unknown) {
     return this.raw({ method: 'PATCH', url, payload: payload as object });
   }

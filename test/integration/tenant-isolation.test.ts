@@ -27,12 +27,17 @@ let b: {
   mergeId: string;
   processId: string;
   notificationId: string;
+  channelId: string;
 };
 
 const BOUNDARY = 'isolationBoundary';
 const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nbonjour\r\n--${BOUNDARY}--\r\n`;
 
 /** Valid bodies per route, so that the call reaches the ownership check instead of stopping at validation. */
+function twilioChannel(number: string) {
+  return { kind: 'twilio', name: 'SMS', config: { number, accountSid: `AC${'0'.repeat(32)}` }, secrets: { authToken: 'token-b' } };
+}
+
 function bodyFor(method: string, url: string): { payload?: unknown; headers?: Record<string, string> } {
   const key = `${method} ${url}`;
   const bodies: Record<string, unknown> = {
@@ -43,6 +48,7 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'PATCH /api/users/:userId': { role: 'manager' },
     'POST /api/customers/:customerId/merge': { otherCustomerId: b.otherCustomerId },
     'PATCH /api/processes/:processId': { team: 'Équipe pirate' },
+    'PUT /api/channels/:channelId': twilioChannel('+33612000002'),
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
     return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
@@ -92,6 +98,7 @@ beforeAll(async () => {
     mergeId: merged.mergeId,
     processId: (await tb.client.get('/api/processes')).json().items[0].id,
     notificationId: '',
+    channelId: (await tb.client.post('/api/channels', twilioChannel('+33612000001'))).json().id,
   };
   // B's complaint (sent in March) is overdue: the deadline watch gives B's admin a notification.
   await runDeadlineWatch(env.deps);
@@ -115,6 +122,7 @@ describe('tenant isolation', () => {
       mergeId: b.mergeId,
       processId: b.processId,
       notificationId: b.notificationId,
+      channelId: b.channelId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));
@@ -141,6 +149,8 @@ describe('tenant isolation', () => {
     expect(foreign).toEqual([]);
     const users = (await b.client.get('/api/users')).json().items;
     expect(users.find((u: { id: string }) => u.id === b.userId).role).toBe('agent');
+    const channel = (await b.client.get(`/api/channels/${b.channelId}`)).json();
+    expect(channel).toMatchObject({ address: '+33612000001', secretsSet: ['authToken'] });
     expect((await b.client.get('/api/merge-suggestions')).json().items.map((x: { id: string }) => x.id)).toContain(b.suggestionId);
     expect((await b.client.get('/api/inbound/quarantine')).json().items.map((x: { id: string }) => x.id)).toContain(b.journalId);
   });
