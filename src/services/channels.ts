@@ -169,31 +169,37 @@ function parseInput(input: unknown): ParsedInput {
 
 /** Writes a channel (new, or the one with this id): secrets given replace those stored, the others stay. */
 export async function saveChannel(deps: Deps, tenantId: string, input: unknown, options: { id?: string; actorUserId: string | null }): Promise<Channel> {
+  return deps.db.transaction().execute((trx) => saveChannelIn(trx, deps, tenantId, input, options));
+}
+
+/**
+ * The same inside the caller's transaction (tenant apply). Without an id, a channel of the tenant with the
+ * same kind and address is updated: applying one file twice changes nothing.
+ */
+export async function saveChannelIn(trx: Deps['db'], deps: Pick<Deps, 'secretKey' | 'clock'>, tenantId: string, input: unknown, options: { id?: string; actorUserId: string | null }): Promise<Channel> {
   const data = parseInput(input);
   const address = addressOf(data);
   const now = deps.clock.now();
-  const existing = options.id ? await getChannel(deps.db, tenantId, options.id) : undefined;
+  const taken = await findChannelByAddressAnyState(trx, data.kind, address);
+  const existing = options.id ? await getChannel(trx, tenantId, options.id) : taken?.tenant_id === tenantId ? taken : undefined;
   if (options.id && !existing) throw new NotFoundError('Canal introuvable.');
   if (existing && existing.kind !== data.kind) throw new ValidationError('Le type d’un canal ne change pas.', { kind: 'Créez un nouveau canal.' });
-  const taken = await findChannelByAddressAnyState(deps, data.kind, address);
   if (taken && taken.id !== existing?.id) {
     throw new ConflictError('channel_taken', taken.tenant_id === tenantId ? 'Ce canal est déjà configuré.' : 'Cette adresse est déjà reliée à un autre cabinet.');
   }
   const secrets = { ...(existing ? secretsOf(deps, existing) : {}), ...Object.fromEntries(Object.entries(data.secrets).filter(([, v]) => v !== undefined)) };
   const sealed = Object.keys(secrets).length > 0 ? sealSecret(deps.secretKey, JSON.stringify(secrets)) : null;
   const values = { kind: data.kind, address, name: data.name, enabled: data.enabled, config: JSON.stringify(data.config), sealed_secrets: sealed, updated_at: now };
-  return deps.db.transaction().execute(async (trx) => {
-    const row = existing
-      ? (await updateChannel(trx, tenantId, existing.id, values))!
-      : await insertChannel(trx, { ...values, tenant_id: tenantId, created_at: now });
-    // The audit trail records what changed, never the credentials themselves.
-    await insertEvents(trx, [{ tenantId, actorUserId: options.actorUserId, actorKind: options.actorUserId ? 'user' : 'system', type: existing ? 'channel.updated' : 'channel.created', data: { channelId: row.id, kind: row.kind, address, secretsSet: Object.keys(secrets).sort() }, at: now }]);
-    return row;
-  });
+  const row = existing
+    ? (await updateChannel(trx, tenantId, existing.id, values))!
+    : await insertChannel(trx, { ...values, tenant_id: tenantId, created_at: now });
+  // The audit trail records what changed, never the credentials themselves.
+  await insertEvents(trx, [{ tenantId, actorUserId: options.actorUserId, actorKind: options.actorUserId ? 'user' : 'system', type: existing ? 'channel.updated' : 'channel.created', data: { channelId: row.id, kind: row.kind, address, secretsSet: Object.keys(secrets).sort() }, at: now }]);
+  return row;
 }
 
-async function findChannelByAddressAnyState(deps: Deps, kind: ChannelKind, address: string): Promise<Channel | undefined> {
-  return deps.db.selectFrom('channels').selectAll().where('kind', '=', kind).where('address', '=', address).executeTakeFirst();
+async function findChannelByAddressAnyState(db: Deps['db'], kind: ChannelKind, address: string): Promise<Channel | undefined> {
+  return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('address', '=', address).executeTakeFirst();
 }
 
 export async function listChannelDtos(deps: Deps, actor: Actor): Promise<ChannelDto[]> {

@@ -15,6 +15,7 @@ import { qualificationSettingsSchema } from '../classify/apply.ts';
 import { processPatchSchema } from './processes.ts';
 import { escalationOf, escalationSchema } from '../routing/escalation.ts';
 import { hashPassword, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { saveChannelIn } from './channels.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 /**
@@ -62,6 +63,21 @@ export const tenantFileSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Connected channels, validated by the channel API's own schema on apply. Credentials come from the
+     * environment: `secretsEnv` maps a credential name (authToken, botToken, imapPassword…) to a variable.
+     */
+    channels: z
+      .array(
+        z.object({
+          kind: z.enum(['email', 'twilio', 'slack']),
+          name: z.string(),
+          enabled: z.boolean().optional(),
+          config: z.record(z.string(), z.unknown()),
+          secretsEnv: z.record(z.string(), z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default({}),
+        }).strict(),
+      )
+      .default([]),
   })
   .strict();
 export type TenantFile = z.input<typeof tenantFileSchema>;
@@ -89,6 +105,15 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
     if (value.length < PASSWORD_MIN_LENGTH) throw new ValidationError('Mot de passe trop court.', { [`users.${u.email}`]: `${u.passwordEnv} : ${PASSWORD_MIN_LENGTH} caractères au moins.` });
     passwords.set(u.email, await hashPassword(value));
   }
+  const channels = f.channels.map((c, i) => {
+    const secrets: Record<string, string> = {};
+    for (const [name, variable] of Object.entries(c.secretsEnv)) {
+      const value = env[variable];
+      if (!value) throw new ValidationError('Identifiant de canal absent.', { [`channels.${i}.secretsEnv.${name}`]: `La variable ${variable} n’est pas définie.` });
+      secrets[name] = value;
+    }
+    return { kind: c.kind, name: c.name, ...(c.enabled !== undefined ? { enabled: c.enabled } : {}), config: c.config, secrets };
+  });
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     let tenant = await findTenantBySlug(trx, f.slug);
@@ -181,7 +206,8 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
         }),
       });
     }
-    await insertEvents(trx, [{ tenantId: tenant.id, actorKind: 'system', type: created ? 'tenant.created' : 'tenant.applied', data: { slug: f.slug, users: f.users.length, processes: f.processes.length }, at: now }]);
+    for (const c of channels) await saveChannelIn(trx, deps, tenant.id, c, { actorUserId: null });
+    await insertEvents(trx, [{ tenantId: tenant.id, actorKind: 'system', type: created ? 'tenant.created' : 'tenant.applied', data: { slug: f.slug, users: f.users.length, processes: f.processes.length, channels: channels.length }, at: now }]);
     return { tenantId: tenant.id, slug: f.slug, created, invitations };
   });
 }

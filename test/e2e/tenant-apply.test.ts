@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function apply(file: string, extraEnv: Record<string, string> = {}) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'tenant', 'apply', file], {
-    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', DEMO: 'off', GUICHET_ADMIN_PASSWORD: 'mot-de-passe-du-fichier', ...extraEnv },
+    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', DEMO: 'off', GUICHET_ADMIN_PASSWORD: 'mot-de-passe-du-fichier', GUICHET_MAILBOX_PASSWORD: 'imap-pass', GUICHET_TWILIO_AUTH_TOKEN: 'twilio-token', ...extraEnv },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -52,6 +52,11 @@ describe('guichet tenant apply', () => {
       expect(processes.find((p) => p.key === 'reclamation-indemnisation')).toMatchObject({ internalTargetDays: 8, assignment: { mode: 'round_robin' } });
       expect(processes.find((p) => p.key === 'reclamation-flotte')?.assignment.mode).toBe('fixed');
       expect(processes.filter((p) => p.key === 'reclamation-flotte')).toHaveLength(1);
+      const channels = (await admin.get('/api/channels')).json().items as { kind: string; address: string; secretsSet: string[] }[];
+      expect(channels.map((c) => [c.kind, c.address, c.secretsSet])).toEqual([
+        ['email', 'reclamations@martin-courtage.example', ['imapPassword', 'smtpPassword']],
+        ['twilio', '+33644632100', ['authToken']],
+      ]);
       const settings = (await admin.get('/api/settings')).json();
       expect(settings).toMatchObject({ zone: 'alsace-moselle', intake: { duplicateWindowDays: 10 }, qualification: { triageBelow: 0.45 } });
     } finally {
@@ -68,5 +73,11 @@ describe('guichet tenant apply', () => {
     expect(r.out).toContain('Fichier de cabinet invalide');
     expect(r.out).toMatch(/slug/);
     expect(r.out).toMatch(/plan/);
+  });
+
+  it('refuses a channel whose credential variable is not set, naming it', () => {
+    const r = apply('examples/tenant.json', { GUICHET_TWILIO_AUTH_TOKEN: '' });
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('GUICHET_TWILIO_AUTH_TOKEN');
   });
 });
