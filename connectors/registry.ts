@@ -1,12 +1,15 @@
 import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
 import type { OutboundSender } from '../src/notify/dispatch.ts';
 import { mapEmail } from './email/mapper.ts';
+import { mapSlack } from './chat/mapper.ts';
+import { sendSlack } from './chat/outbound.ts';
 import { mapWebform } from './webform/mapper.ts';
 
 /** Channel name → the connector's pure mapper. Each connector adds itself here. */
 const MAPPERS: Record<string, InboundMapper | AsyncInboundMapper> = {
   email: mapEmail,
   webform: mapWebform,
+  slack: mapSlack,
 };
 
 export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper | undefined {
@@ -14,7 +17,10 @@ export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper |
 }
 
 /** Outbound channel (`email`, `sms`, `slack`) → the connector's sender. Each connector adds itself here. */
-const SENDERS: Record<string, OutboundSender> = {};
+const SENDERS: Record<string, OutboundSender> = {
+  // Called through a closure: chat/outbound.ts imports src/notify/dispatch.ts, which imports this file.
+  slack: (ctx) => sendSlack(ctx),
+};
 
 export function senderFor(channel: string): OutboundSender | undefined {
   return SENDERS[channel];

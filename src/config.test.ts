@@ -76,6 +76,13 @@ describe('loadConfig', () => {
     expect(configError({ LOGIN_MAX_ATTEMPTS: '0' }).message).toMatch(/LOGIN_MAX_ATTEMPTS/);
   });
 
+  it('points the Slack Web API at slack.com unless SLACK_API_URL says otherwise (always with a trailing slash)', () => {
+    expect(loadConfig({}).slackApiUrl).toBe('https://slack.com/api/');
+    expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:4010/api' }).slackApiUrl).toBe('http://127.0.0.1:4010/api/');
+    expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:4010/api/' }).slackApiUrl).toBe('http://127.0.0.1:4010/api/');
+    expect(configError({ SLACK_API_URL: 'slack' }).message).toMatch(/^ {2}SLACK_API_URL: /m);
+  });
+
   it('returns a frozen object', () => {
     const c = loadConfig({}, { loginRatePerMinute: 3 });
     expect(c.loginRatePerMinute).toBe(3);

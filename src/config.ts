@@ -27,6 +27,7 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
 });
 
 export type Env = z.input<typeof schema>;
@@ -53,6 +54,8 @@ export interface Config {
   trustProxy: boolean;
   cookieSecure: boolean;
   demo: 'auto' | 'on' | 'off';
+  /** Base URL of the Slack Web API (ends with `/`); tests point it at a local fake. */
+  slackApiUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     cookieSecure: publicUrl.startsWith('https://'),
     demo: e.DEMO,
+    slackApiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     ...overrides,
   };
   return Object.freeze(config);

@@ -32,6 +32,7 @@ import { getCustomer, listIdentities } from '../db/repositories/customers.ts';
 import type { Actor } from './actor.ts';
 import { linkCustomer, raiseMergeSuggestions, type ComplainantInput } from './customers.ts';
 import { openComplaint } from './complaint-records.ts';
+import { notifyStatusChange } from '../../connectors/chat/outbound.ts';
 
 export interface UploadedFile {
   filename: string;
@@ -566,7 +567,7 @@ export async function changeStatus(
   complaintId: string,
   input: { status: Status; outcome?: Outcome | null | undefined; reason?: string | null | undefined },
 ): Promise<Complaint> {
-  return mutate(deps, actor, complaintId, async ({ trx, complaint, now, today }) => {
+  const changed = await mutate(deps, actor, complaintId, async ({ trx, complaint, now, today }) => {
     checkTransition({
       from: complaint.status,
       to: input.status,
@@ -600,6 +601,9 @@ export async function changeStatus(
       ],
     };
   });
+  // After the commit: the customer who wrote on Slack reads the new status in their thread.
+  await notifyStatusChange(deps, changed);
+  return changed;
 }
 
 export async function assignComplaint(deps: Deps, actor: Actor, complaintId: string, assigneeId: string | null): Promise<Complaint> {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../../../deps.ts';
+import { slackWebhookRoutes } from './slack.ts';
 
 /**
  * Provider webhooks under /webhooks/<channel>: public (config.auth 'public', no CSRF), each verifies the
@@ -8,6 +9,7 @@ import type { Deps } from '../../../deps.ts';
  */
 export function webhookRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
+    await app.register(slackWebhookRoutes(deps), { prefix: '/slack' });
     void deps;
     void app;
   };
