@@ -22,6 +22,9 @@ const USAGE = `Usage : guichet <commande>
   eval-classifier --data FICHIER.csv --field product|cause|kind
             évalue le modèle livré sur un CSV text,label (JSON sur la dernière ligne)
   bench db|ingest  mesures de performance (voir README)
+  inspect-email FICHIER.eml
+            passe un email brut dans le mappeur de production, sans rien écrire ; JSON sur la dernière
+            ligne (kind, fromEmail, threadRef, newText…) ; illisible : kind null, error, code de sortie 1
 `;
 
 function progressBar(label: string) {
@@ -195,6 +198,17 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'eval-classifier': {
       (await import('./classify/cli.ts')).evalClassifierCommand(args);
+      return;
+    }
+    case 'inspect-email': {
+      if (!args[0] || !existsSync(args[0])) {
+        console.error(args[0] ? `Fichier introuvable : ${args[0]}` : 'Usage : guichet inspect-email FICHIER.eml');
+        process.exit(2);
+      }
+      const { inspectEmail } = await import('../connectors/email/inspect.ts');
+      const result = await inspectEmail(readFileSync(args[0]));
+      console.log(JSON.stringify(result));
+      if (result.kind === null) process.exitCode = 1;
       return;
     }
     case 'bench': {

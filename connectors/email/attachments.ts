@@ -51,7 +51,9 @@ const DANGEROUS_TYPES = new Set([
 const GENERIC_DETECTIONS = new Set(['application/x-cfb', 'application/zip', 'application/octet-stream', 'text/plain']);
 
 const MB = 1024 * 1024;
-export const formatMegabytes = (bytes: number) => `${(bytes / MB).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+/** "16,2 Mo", "3 Ko": sizes as agents read them. */
+export const formatMegabytes = (bytes: number) =>
+  bytes >= MB ? `${(bytes / MB).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo` : `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('fr-FR')} Ko`;
 
 /** Removes path parts, control and reserved characters; keeps accents. */
 export function safeFilename(name: string): string {
@@ -67,6 +69,8 @@ function defaultName(a: Attachment, index: number): string {
   switch (a.contentType) {
     case 'message/delivery-status':
       return 'rapport-de-distribution.txt';
+    case 'message/disposition-notification':
+      return 'accuse-de-lecture.txt';
     case 'text/rfc822-headers':
     case 'message/rfc822-headers':
       return 'en-tetes-du-message.txt';
@@ -109,8 +113,11 @@ export async function screenAttachments(
     const refuse = (reason: string) => refused.push({ filename, contentType: contentType.slice(0, 200), sizeBytes, reason });
 
     if (DANGEROUS_TYPES.has(contentType) || DANGEROUS_TYPES.has(declared) || DANGEROUS_EXTENSIONS.has(extensionOf(filename))) {
-      const what = detected && DANGEROUS_TYPES.has(detected.mime) ? `programme détecté dans le contenu (${detected.ext})` : `type de fichier .${extensionOf(filename) || detected?.ext || '?'}`;
-      refuse(`Pièce jointe refusée : fichier exécutable ou script (${what}), bloqué pour la sécurité des postes.`);
+      const what =
+        detected && DANGEROUS_TYPES.has(detected.mime)
+          ? `programme détecté dans son contenu (${detected.ext})`
+          : `fichier .${extensionOf(filename) || detected?.ext || '?'}, programme ou script`;
+      refuse(`Pièce jointe refusée, ${what} : bloquée pour la sécurité des postes.`);
       continue;
     }
     if (sizeBytes > opts.maxAttachmentBytes) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapEmail } from './mapper.ts';
+import { createEmailMapper, EMAIL_MAX_ATTACHMENT_BYTES, mapEmail } from './mapper.ts';
 import { inboundMessageSchema, MappingError } from '../../src/intake/contract.ts';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';
@@ -71,5 +71,57 @@ describe('email mapper', () => {
 
   it('refuses a message without sender, with a readable reason', async () => {
     await expect(mapEmail(raw('Subject: rien\n\ncorps\n'))).rejects.toBeInstanceOf(MappingError);
+  });
+});
+
+describe('email mapper limits', () => {
+  const withAttachment = (name: string, type: string, content: Buffer) =>
+    [
+      'From: yves@example.fr',
+      'Subject: Vidéo du sinistre',
+      'Message-ID: <big@example.fr>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=UTF-8',
+      '',
+      'Voici la vidéo.',
+      '--b1',
+      `Content-Type: ${type}; name="${name}"`,
+      `Content-Disposition: attachment; filename="${name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      content.toString('base64').replace(/.{76}/g, '$&\n'),
+      '--b1--',
+      '',
+    ].join('\n');
+
+  it(`refuses an attachment over ${EMAIL_MAX_ATTACHMENT_BYTES / 1024 / 1024} MB with its size, and keeps the message`, async () => {
+    const big = Buffer.alloc(EMAIL_MAX_ATTACHMENT_BYTES + 1024, 7);
+    const m = inboundMessageSchema.parse(await mapEmail(raw(withAttachment('video.mp4', 'video/mp4', big))));
+    expect(m.attachments).toEqual([]);
+    expect(m.refusedAttachments).toEqual([
+      { filename: 'video.mp4', contentType: 'video/mp4', sizeBytes: big.byteLength, reason: expect.stringContaining('trop volumineuse (15 Mo, maximum 15 Mo)') },
+    ]);
+    expect(m.text).toBe('Voici la vidéo.');
+  });
+
+  it('keeps an attachment just under the limit, and refuses a whole message over the message limit', async () => {
+    const mime = withAttachment('photo.bin', 'application/octet-stream', Buffer.alloc(3000, 1));
+    const kept = await createEmailMapper({ maxAttachmentBytes: 3000 })(raw(mime));
+    expect(kept.attachments).toHaveLength(1);
+    expect(kept.refusedAttachments).toEqual([]);
+    await expect(createEmailMapper({ maxMessageBytes: 1000 })(raw(mime))).rejects.toThrow(/Email trop volumineux \(\d+ Ko, maximum 1 Ko\)/);
+  });
+
+  it('refuses an executable whatever its declared name and type', async () => {
+    const exe = Buffer.alloc(256);
+    exe.write('MZ', 0);
+    exe.writeUInt32LE(0x80, 0x3c);
+    exe.write('PE\0\0', 0x80);
+    const m = await mapEmail(raw(withAttachment('photo.jpg', 'image/jpeg', exe)));
+    expect(m.attachments).toEqual([]);
+    expect(m.refusedAttachments?.[0]).toMatchObject({ filename: 'photo.jpg', contentType: 'application/x-msdownload', reason: expect.stringContaining('programme détecté') });
   });
 });

@@ -126,7 +126,9 @@ export function createEmailMapper(options: EmailMapperOptions = {}): AsyncInboun
     } catch (err) {
       throw new MappingError(`Email illisible : ${(err as Error).message}`);
     }
-    if (parsed.headerLines.length === 0) throw new MappingError('Email illisible : aucun en-tête (ce n’est pas un message au format RFC 5322).');
+    if (!['from', 'to', 'subject', 'date', 'message-id', 'received', 'mime-version'].some((h) => parsed.headers.has(h))) {
+      throw new MappingError('Email illisible : aucun en-tête de message reconnu (From, To, Subject, Date…), ce n’est pas un message au format RFC 5322.');
+    }
     const from = firstAddress(parsed.from);
     if (!from.address) throw new MappingError('Email sans expéditeur (en-tête From absent ou invalide).');
     const messageId = parsed.messageId ? stripBrackets(parsed.messageId) : null;

@@ -123,10 +123,15 @@ async function bouncedMessageId(input: NoiseInput): Promise<string | null> {
   return input.inReplyTo ?? input.references.at(-1) ?? null;
 }
 
+/** A diagnostic line in a bounce written as plain text ("550 5.1.1 …", qmail's "… (#5.1.1)"). */
 function smtpDiagnosticInText(text: string): string | null {
-  const m = /^.*\b[45]\d\d[ -]#?[45]\.\d{1,3}\.\d{1,3}\b.*$/mu.exec(text) ?? /^.*\b(?:55[0-4]|45[0-2])\b.*$/mu.exec(text);
+  const m =
+    /^.*\b[45]\d\d[ -]#?[45]\.\d{1,3}\.\d{1,3}\b.*$/mu.exec(text) ?? /^.*\(#[45]\.\d{1,3}\.\d{1,3}\).*$/mu.exec(text) ?? /^.*\b(?:55[0-4]|45[0-2])\b.*$/mu.exec(text);
   return m ? m[0].trim().slice(0, 500) : null;
 }
+
+/** The recipient line of a plain-text bounce ("<r.faure@vieux-fai.example>:"). */
+const recipientInText = (text: string) => /^\s*<([^<>\s]+@[^<>\s]+)>\s*:\s*$/mu.exec(text)?.[1] ?? null;
 
 const clip = (s: string, n = 1000) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -136,7 +141,10 @@ export async function detectNoise(input: NoiseInput): Promise<Noise | null> {
   const replyIds = [...new Set([...(input.inReplyTo ? [input.inReplyTo] : []), ...[...input.references].reverse()])].slice(0, 20);
 
   if (reportType === 'disposition-notification') {
-    return { kind: 'autoreply', relatesTo: replyIds, detail: clip(`Accusé de lecture : ${input.subject ?? '(sans objet)'}`) };
+    // RFC 8098: the read receipt names the message it is about in its machine-readable part.
+    const report = input.attachments.find((a) => a.contentType === 'message/disposition-notification')?.content.toString('utf8') ?? input.text;
+    const original = /^\s*original-message-id\s*:\s*<([^>\s]+)>/imu.exec(report)?.[1];
+    return { kind: 'autoreply', relatesTo: original ? [original] : replyIds, detail: clip(`Accusé de lecture : ${input.subject ?? '(sans objet)'}`) };
   }
 
   const fromDaemon = DAEMON_SENDER.test(input.fromAddress ?? '') || DAEMON_NAME.test(input.fromName ?? '');
@@ -154,7 +162,7 @@ export async function detectNoise(input: NoiseInput): Promise<Noise | null> {
       return { kind: 'autoreply', relatesTo, detail: clip(`Avis du serveur de messagerie : ${what}${s.recipient ? ` pour ${s.recipient}` : ''}${s.diagnostic ? ` — ${s.diagnostic}` : ''}`) };
     }
     const s = failed[0];
-    const recipient = s?.recipient ?? headerText(input.headers, 'x-failed-recipients')?.trim() ?? null;
+    const recipient = s?.recipient ?? headerText(input.headers, 'x-failed-recipients')?.trim() ?? recipientInText(input.text);
     const diagnostic = s?.diagnostic ?? smtpDiagnosticInText(input.text) ?? input.subject ?? 'motif non précisé';
     const status = s?.status ? ` (statut ${s.status})` : '';
     return { kind: 'bounce', relatesTo, detail: clip(`Non distribué${recipient ? ` à ${recipient}` : ''} : ${diagnostic}${status}`) };

@@ -161,8 +161,11 @@ const BASE_OPTIONS: HtmlToTextOptions = {
 
 /** The whole HTML body as text (what `text` holds when a mail has no text part). */
 export function htmlToText(html: string): string {
-  return tidy(convert(html, BASE_OPTIONS));
+  return tidy(spaces(convert(html, BASE_OPTIONS)));
 }
+
+/** &nbsp; and the narrow no-break space of French typography read as plain spaces once out of HTML. */
+const spaces = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
 
 const HISTORY_OPTIONS: HtmlToTextOptions = {
   ...BASE_OPTIONS,
@@ -191,7 +194,7 @@ const HISTORY_OPTIONS: HtmlToTextOptions = {
 /** The new part of an HTML-only reply: quote containers removed, then the plain-text rules applied. */
 export function splitHtmlReply(html: string): ReplySplit {
   const full = htmlToText(html);
-  const converted = convert(html, HISTORY_OPTIONS);
+  const converted = spaces(convert(html, HISTORY_OPTIONS));
   const cut = converted.indexOf(CUT_MARKER);
   const split = splitReply(cut >= 0 ? converted.slice(0, cut) : converted);
   return { newText: split.newText, stripped: split.newText !== full };
