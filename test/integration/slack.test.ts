@@ -29,9 +29,12 @@ beforeAll(async () => {
       body: { ok: true, user: { id: p.user, team_id: TEAM, real_name: 'Jeanne Dupont', profile: { email: p.user === 'U0CUSTOMER' ? 'Jeanne.Dupont@Example.fr' : `${String(p.user).toLowerCase()}@example.fr`, real_name: 'Jeanne Dupont', display_name: 'jeanne' } } },
     }))
     .on('views.open', (p) => ({ body: { ok: true, view: { id: 'V0OPENED', ...(p.view as object) } } }))
-    .on('chat.postMessage', (p) =>
-      p.channel === 'D0SUPPRIME' ? { body: { ok: false, error: 'channel_not_found' } } : { body: { ok: true, channel: p.channel, ts: slackTs(), message: { text: p.text } } },
-    )
+    .on('chat.postMessage', (p) => {
+      if (p.channel === 'D0SUPPRIME') return { body: { ok: false, error: 'channel_not_found' } };
+      // Rate-limited once, then accepted.
+      if (p.channel === 'D0LIMITE' && fake.callsOf('chat.postMessage').length === 1) return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      return { body: { ok: true, channel: p.channel, ts: slackTs(), message: { text: p.text } } };
+    })
     .start();
   env = await createTestEnv({ config: { slackApiUrl: fake.url } });
   const t = await signupTenant(env.app, 'Cabinet Slack');
@@ -153,6 +156,19 @@ describe('Slack events webhook', () => {
     for (const res of await Promise.all(attempts)) expect(res.statusCode, res.body).toBe(401);
     expect(await slackJournalRows()).toBe(before);
     expect(fake.calls).toEqual([]);
+  });
+
+  it('follows a mention in a channel and the replies in its thread, even without a new mention', async () => {
+    const rootTs = slackTs();
+    const mention = messageEvent({ type: 'app_mention', channel: 'C0ACCUEIL', user: 'U0NINA', ts: rootTs, text: '<@U0BOTGUICH> mon contrat habitation a été résilié sans préavis.' });
+    expect((await postEvent(mention)).statusCode).toBe(200);
+    const opened = await ingested(mention.event_id);
+    expect(opened.status).toBe('processed');
+    const complaint = await getComplaint(env.deps.db, tenantId, opened.complaintId!);
+    expect(complaint!.description).toBe('mon contrat habitation a été résilié sans préavis.');
+    const reply = messageEvent({ channel: 'C0ACCUEIL', channelType: 'channel', user: 'U0NINA', ts: slackTs(), threadTs: rootTs, text: 'Le courrier de résiliation est daté du 3 mars.' });
+    expect((await postEvent(reply)).statusCode).toBe(200);
+    expect(await ingested(reply.event_id)).toMatchObject({ status: 'processed', complaintId: opened.complaintId });
   });
 
   it('answers 200 to bot messages, edits and chatter outside a followed thread, journaling nothing', async () => {
@@ -280,6 +296,15 @@ describe('Slack outbound', () => {
     const [post] = await fake.waitFor('chat.postMessage');
     expect(post!.params.channel).toBe('U0INES');
     expect(post!.params.thread_ts).toBeUndefined();
+  });
+
+  it('retries a rate-limited post and sends it on the next attempt', async () => {
+    const { complaintId } = await complaintFromThread('D0LIMITE', 'U0HUGO');
+    expect((await admin.post(`/api/complaints/${complaintId}/status`, { status: 'en_cours' })).statusCode).toBe(200);
+    await fake.waitFor('chat.postMessage', 2, 15_000);
+    await env.deps.queue.drain();
+    const outbound = (await listComplaintMessages(env.deps.db, tenantId, complaintId)).find((m) => m.direction === 'outbound')!;
+    expect(outbound).toMatchObject({ delivery_status: 'sent', delivery_attempts: 2, delivery_error: null });
   });
 
   it('marks the message failed with Slack’s reason when the conversation is gone', async () => {
