@@ -3,6 +3,7 @@ import type { Deps } from '../../src/deps.ts';
 import type { Complaint, Message } from '../../src/db/types.ts';
 import { listComplaintMessages } from '../../src/db/repositories/messages.ts';
 import { listIdentities } from '../../src/db/repositories/customers.ts';
+import { listChannels } from '../../src/db/repositories/channels.ts';
 import { localDateOf } from '../../src/domain/calendar.ts';
 import { customerStatus } from '../../src/domain/customer-status.ts';
 import { enqueueDelivery, queueOutbound } from '../../src/notify/outbound.ts';
@@ -106,40 +107,44 @@ export const sendSlack: OutboundSender = async ({ deps, message }) => {
   }
 };
 
+/** Where a message to the customer goes on Slack (the shape of src/notify's delivery targets). */
 export interface SlackTarget {
+  channel: 'slack';
   recipient: string;
+  /** The thread it continues, when there is one. */
   conversationKey: string | null;
   /** The customer's Slack message answered. */
-  inReplyToMessageId: string;
+  inReplyToMessageId: string | null;
 }
 
 /**
  * Where to write to the customer of a complaint on Slack: the thread of their latest Slack message
  * (from the complaint's customer, not held for review), else a direct message to their Slack user for a
- * complaint made with the modal. Null when the customer never wrote on Slack about it.
+ * complaint made with the modal. Null when the customer never wrote on Slack about it. `messages` are the
+ * complaint's messages (any direction: only the customer's own inbound Slack ones count).
  */
-export async function slackTargetOf(deps: Deps, complaint: Complaint): Promise<SlackTarget | null> {
-  const messages = await listComplaintMessages(deps.db, complaint.tenant_id, complaint.id);
+export async function slackTarget(db: Deps['db'], complaint: Complaint, messages: Message[]): Promise<SlackTarget | null> {
   const last = messages.filter((m) => m.direction === 'inbound' && m.channel === 'slack' && m.review_reason === null && m.customer_id === complaint.customer_id).at(-1);
   if (!last) return null;
   const inThread = slackRecipientOf(last.conversation_key);
-  if (inThread) return { recipient: inThread, conversationKey: last.conversation_key, inReplyToMessageId: last.id };
-  const workspace = await tenantChannel(deps, complaint.tenant_id, 'slack');
-  const identity = (await listIdentities(deps.db, complaint.tenant_id, complaint.customer_id)).find(
-    (i) => i.kind === 'slack' && (!workspace || i.value.startsWith(`${workspace.config.teamId}:`)),
-  );
+  if (inThread) return { channel: 'slack', recipient: inThread, conversationKey: last.conversation_key, inReplyToMessageId: last.id };
+  // A Slack channel's address is its team id.
+  const teams = (await listChannels(db, complaint.tenant_id, 'slack')).filter((c) => c.enabled).map((c) => c.address);
+  const identity = (await listIdentities(db, complaint.tenant_id, complaint.customer_id)).find((i) => i.kind === 'slack' && teams.some((t) => i.value.startsWith(`${t}:`)));
   const user = identity?.value.split(':')[1];
-  return user ? { recipient: user, conversationKey: null, inReplyToMessageId: last.id } : null;
+  return user ? { channel: 'slack', recipient: user, conversationKey: null, inReplyToMessageId: last.id } : null;
 }
 
 /**
  * After a status change: when the customer wrote on Slack, queue the new status in their thread, in the
  * tracking page's words (src/domain/customer-status.ts). Called once the status change has committed;
- * never throws (a failure is logged: the status change itself stands).
+ * never throws (a failure is logged: the status change itself stands). When src/notify's all-channel
+ * status updates are wired into changeStatus (with slackTarget as the Slack target resolver), that call
+ * replaces this one.
  */
 export async function notifyStatusChange(deps: Deps, complaint: Complaint): Promise<Message | null> {
   try {
-    const target = await slackTargetOf(deps, complaint);
+    const target = await slackTarget(deps.db, complaint, await listComplaintMessages(deps.db, complaint.tenant_id, complaint.id));
     if (!target) return null;
     const workspace = await tenantChannel(deps, complaint.tenant_id, 'slack');
     const now = deps.clock.now();
