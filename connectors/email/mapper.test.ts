@@ -125,3 +125,20 @@ describe('email mapper limits', () => {
     expect(m.refusedAttachments?.[0]).toMatchObject({ filename: 'photo.jpg', contentType: 'application/x-msdownload', reason: expect.stringContaining('programme détecté') });
   });
 });
+
+describe('email mapper noise', () => {
+  const mail = (headers: string[], subject: string) =>
+    raw([...headers, 'From: claire@example.fr', `Subject: ${subject}`, 'Message-ID: <n@example.fr>', 'In-Reply-To: <guichet.REC-2026-000001.ack.a1@mail.example>', '', 'Bonjour, je suis toujours sans nouvelles de mon dossier.', ''].join('\n'));
+
+  it('takes "Auto-Submitted: no" and an ordinary subject for a person', async () => {
+    const m = await mapEmail(mail(['Auto-Submitted: no', 'X-Auto-Response-Suppress: All'], 'Re: Votre réclamation'));
+    expect(m.noise).toBeNull();
+    expect(m.language).toBe('fr');
+  });
+
+  it('marks an auto-reply, linked to the message it answers, with no language', async () => {
+    const m = await mapEmail(mail(['Auto-Submitted: auto-replied'], 'Re: Votre réclamation'));
+    expect(m.noise).toEqual({ kind: 'autoreply', relatesTo: ['guichet.REC-2026-000001.ack.a1@mail.example'], detail: 'Re: Votre réclamation' });
+    expect(m.language).toBeNull();
+  });
+});
