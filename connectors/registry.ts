@@ -4,11 +4,15 @@ import { mapEmail } from './email/mapper.ts';
 import { mapSlack } from './chat/mapper.ts';
 import { sendSlack } from './chat/outbound.ts';
 import { mapWebform } from './webform/mapper.ts';
+import { mapSms, mapVoice } from './sms/mapper.ts';
+import { sendSms } from './sms/outbound.ts';
 
 /** Channel name → the connector's pure mapper. Each connector adds itself here. */
 const MAPPERS: Record<string, InboundMapper | AsyncInboundMapper> = {
   email: mapEmail,
   webform: mapWebform,
+  sms: mapSms,
+  voice: mapVoice,
   slack: mapSlack,
 };
 
@@ -18,6 +22,8 @@ export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper |
 
 /** Outbound channel (`email`, `sms`, `slack`) → the connector's sender. Each connector adds itself here. */
 const SENDERS: Record<string, OutboundSender> = {
+  // Called through a closure: sms/outbound.ts imports src/notify/dispatch.ts, which imports this file.
+  sms: (ctx) => sendSms(ctx),
   // Called through a closure: chat/outbound.ts imports src/notify/dispatch.ts, which imports this file.
   slack: (ctx) => sendSlack(ctx),
 };

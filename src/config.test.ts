@@ -67,6 +67,14 @@ describe('loadConfig', () => {
     expect(configError({ PUBLIC_URL: 'pas une url' }).message).toMatch(/PUBLIC_URL/);
   });
 
+  it('uses Twilio’s own API unless TWILIO_API_BASE_URL says otherwise (no trailing slash); PUBLIC_URL is the base Twilio signs', () => {
+    expect(loadConfig({}).twilioApiBaseUrl).toBeUndefined();
+    expect(loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4011/' }).twilioApiBaseUrl).toBe('http://127.0.0.1:4011');
+    expect(configError({ TWILIO_API_BASE_URL: 'twilio' }).message).toMatch(/TWILIO_API_BASE_URL/);
+    // Behind a proxy the webhook URL Twilio signed is the public one, whatever host the request reached.
+    expect(loadConfig({ PUBLIC_URL: 'https://guichet.cabinet.example/base/' }).publicUrl).toBe('https://guichet.cabinet.example/base');
+  });
+
   it('parses booleans and numbers from the environment', () => {
     const c = loadConfig({ TRUST_PROXY: 'yes', LOGIN_MAX_ATTEMPTS: '3', SESSION_TTL_HOURS: '1.5' });
     expect(c.trustProxy).toBe(true);

@@ -27,6 +27,7 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  TWILIO_API_BASE_URL: z.url().optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
 });
 
@@ -54,6 +55,8 @@ export interface Config {
   trustProxy: boolean;
   cookieSecure: boolean;
   demo: 'auto' | 'on' | 'off';
+  /** Base URL of the Twilio REST API (its `/2010-04-01/…`) when not Twilio's own; tests point it at a local fake. */
+  twilioApiBaseUrl: string | undefined;
   /** Base URL of the Slack Web API (ends with `/`); tests point it at a local fake. */
   slackApiUrl: string;
 }
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     cookieSecure: publicUrl.startsWith('https://'),
     demo: e.DEMO,
+    twilioApiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
     slackApiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     ...overrides,
   };

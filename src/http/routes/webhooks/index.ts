@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../../../deps.ts';
+import { twilioWebhookRoutes } from './twilio.ts';
 import { slackWebhookRoutes } from './slack.ts';
 
 /**
@@ -9,6 +10,7 @@ import { slackWebhookRoutes } from './slack.ts';
  */
 export function webhookRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
+    await app.register(twilioWebhookRoutes(deps), { prefix: '/twilio' });
     await app.register(slackWebhookRoutes(deps), { prefix: '/slack' });
     void deps;
     void app;
