@@ -1,6 +1,7 @@
 import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
 import type { OutboundSender } from '../src/notify/dispatch.ts';
 import { mapEmail } from './email/mapper.ts';
+import { sendEmail } from './email/outbound.ts';
 import { mapSlack } from './chat/mapper.ts';
 import { sendSlack } from './chat/outbound.ts';
 import { mapWebform } from './webform/mapper.ts';
@@ -22,6 +23,8 @@ export function mapperFor(channel: string): InboundMapper | AsyncInboundMapper |
 
 /** Outbound channel (`email`, `sms`, `slack`) → the connector's sender. Each connector adds itself here. */
 const SENDERS: Record<string, OutboundSender> = {
+  // Called through a closure: email/outbound.ts imports src/notify/dispatch.ts, which imports this file.
+  email: (ctx) => sendEmail(ctx),
   // Called through a closure: sms/outbound.ts imports src/notify/dispatch.ts, which imports this file.
   sms: (ctx) => sendSms(ctx),
   // Called through a closure: chat/outbound.ts imports src/notify/dispatch.ts, which imports this file.

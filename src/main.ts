@@ -21,7 +21,9 @@ const USAGE = `Usage : guichet <commande>
   eval      validation croisée en 5 plis du modèle sur le corpus, par tâche
   eval-classifier --data FICHIER.csv --field product|cause|kind
             évalue le modèle livré sur un CSV text,label (JSON sur la dernière ligne)
-  bench db|ingest  mesures de performance (voir README)
+  mailbox import --channel ID|ADRESSE [--since AAAA-MM-JJ]
+            importe au premier plan le courrier d'une boîte (reprise possible, JSON sur la dernière ligne)
+  bench db|ingest|email  mesures de performance (voir README)
   inspect-email FICHIER.eml
             passe un email brut dans le mappeur de production, sans rien écrire ; JSON sur la dernière
             ligne (kind, fromEmail, threadRef, newText…) ; illisible : kind null, error, code de sortie 1
@@ -209,6 +211,10 @@ async function main(argv: string[]): Promise<void> {
       const result = await inspectEmail(readFileSync(args[0]));
       console.log(JSON.stringify(result));
       if (result.kind === null) process.exitCode = 1;
+      return;
+    }
+    case 'mailbox': {
+      await (await import('../connectors/email/cli.ts')).mailboxCommand(config, args);
       return;
     }
     case 'bench': {

@@ -7,12 +7,16 @@ import { ingestHandler } from './ingest.ts';
 import { retrainHandler } from './retrain.ts';
 import { sendHandler } from './send.ts';
 import { startMaintenance } from './maintenance.ts';
+import { startMailboxSupervisor, type SupervisorOptions } from '../connectors/email/imap.ts';
 
 /**
  * The worker role: consume the queue, queue again whatever the journal still holds as pending (after a
  * crash, or payloads accepted by an api process without a shared queue), then keep sweeping every minute.
  */
-export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number } = {}): Promise<() => Promise<void>> {
+export async function startWorkers(
+  deps: Deps,
+  options: { sweepEveryMs?: number; /** IMAP readers of the email channels (false: none, e.g. tests driving them). */ mailboxes?: boolean | SupervisorOptions } = {},
+): Promise<() => Promise<void>> {
   await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps), send: sendHandler(deps) });
   const recover = async () => {
     await recoverPendingInbound(deps);
@@ -32,10 +36,12 @@ export async function startWorkers(deps: Deps, options: { sweepEveryMs?: number 
   const hourly = setInterval(watch, 3_600_000);
   hourly.unref();
   const stopMaintenance = startMaintenance(deps);
+  const mailboxes = options.mailboxes === false ? null : startMailboxSupervisor(deps, options.mailboxes === true ? {} : options.mailboxes);
   return async () => {
     clearInterval(sweep);
     clearInterval(hourly);
     stopMaintenance();
+    await mailboxes?.stop();
   };
 }
 

@@ -311,6 +311,23 @@ export interface OptOutsTable {
   created_at: TimestampDefault;
 }
 
+/** Reading state of one mailbox: IMAP checkpoint, backlog import progress, reader lease. */
+export interface MailboxStateTable {
+  channel_id: string;
+  tenant_id: string;
+  folder: ColumnType<string, string | undefined, string>;
+  uid_validity: number | null;
+  last_uid: ColumnType<number, number | undefined, number>;
+  import_since: DateOnly | null;
+  import_total: ColumnType<number, number | undefined, number>;
+  import_done: ColumnType<number, number | undefined, number>;
+  import_started_at: Timestamp | null;
+  import_finished_at: Timestamp | null;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -332,6 +349,7 @@ export interface Database {
   notifications: NotificationsTable;
   channels: ChannelsTable;
   opt_outs: OptOutsTable;
+  mailbox_state: MailboxStateTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -4,6 +4,7 @@ import {
   findJournal,
   getTenantJournal,
   insertJournal,
+  insertJournalMany,
   listPendingJournalIds,
   listQuarantine,
   resetJournal,
@@ -31,6 +32,38 @@ export async function acceptInbound(
   const { row, created } = await insertJournal(deps.db, { ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
   if (created || row.status === 'pending') await deps.queue.add('ingest', { journalId: row.id }, { jobId: `ingest-${row.id}` });
   return { journalId: row.id, duplicate: !created, status: row.status };
+}
+
+/**
+ * acceptInbound for a batch of one tenant and channel (a mailbox backlog): one INSERT for all, inside one
+ * transaction where `alsoInTransaction` runs too (the mailbox checkpoint moves with the rows it covers;
+ * if it throws, nothing is journaled). Ingest jobs are queued after the commit (a crash in between is
+ * caught by recoverPendingInbound). Results come back in the order of `raws`; a payload seen before,
+ * here or in an earlier batch, is `duplicate`.
+ */
+export async function acceptInboundMany(
+  deps: Deps,
+  raws: { tenantId: string; channel: InboundChannel; externalId: string; payload: Uint8Array; contentType: string; receivedAt?: Date }[],
+  options: { alsoInTransaction?: (trx: Deps['db']) => Promise<void> } = {},
+): Promise<AcceptedInbound[]> {
+  if (raws.length === 0) return [];
+  const now = deps.clock.now();
+  const rows = await deps.db.transaction().execute(async (trx) => {
+    const written = await insertJournalMany(trx, raws.map((r) => ({ ...r, receivedAt: r.receivedAt ?? now })));
+    await options.alsoInTransaction?.(trx);
+    return written;
+  });
+  const seen = new Set<string>();
+  const results = raws.map((r) => {
+    const row = rows.get(r.externalId);
+    if (!row) throw new Error('journal row vanished');
+    const duplicate = !row.created || seen.has(r.externalId);
+    seen.add(r.externalId);
+    return { journalId: row.id, duplicate, status: row.status };
+  });
+  const toQueue = [...new Set([...rows.values()].filter((r) => r.created || r.status === 'pending').map((r) => r.id))];
+  await Promise.all(toQueue.map((id) => deps.queue.add('ingest', { journalId: id }, { jobId: `ingest-${id}` })));
+  return results;
 }
 
 /** Queues every journal row still pending (after a crash or a restart); returns how many. */

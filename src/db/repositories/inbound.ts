@@ -124,3 +124,38 @@ export async function listQuarantine(
 export async function repointJournal(db: Db, tenantId: string, messageId: string, complaintId: string): Promise<void> {
   await db.updateTable('inbound_journal').set({ complaint_id: complaintId }).where('tenant_id', '=', tenantId).where('message_id', '=', messageId).execute();
 }
+
+/**
+ * Writes many raw payloads of one tenant and channel in one statement (a mailbox backlog): rows whose
+ * (tenant, channel, external id) already exists are left as they are. Returns, for each distinct external
+ * id, its row id, status and whether this call created it.
+ */
+export async function insertJournalMany(
+  db: Db,
+  rows: { tenantId: string; channel: string; externalId: string; payload: Uint8Array; contentType: string; receivedAt: Date }[],
+): Promise<Map<string, { id: string; status: JournalStatus; created: boolean }>> {
+  const out = new Map<string, { id: string; status: JournalStatus; created: boolean }>();
+  const first = rows[0];
+  if (!first) return out;
+  if (rows.some((r) => r.tenantId !== first.tenantId || r.channel !== first.channel)) throw new Error('insertJournalMany: one tenant and channel per call');
+  const unique = [...new Map(rows.map((r) => [r.externalId, r])).values()];
+  const inserted = await db
+    .insertInto('inbound_journal')
+    .values(unique.map((r) => ({ tenant_id: r.tenantId, channel: r.channel, external_id: r.externalId, payload: r.payload, content_type: r.contentType, received_at: r.receivedAt })))
+    .onConflict((oc) => oc.columns(['tenant_id', 'channel', 'external_id']).doNothing())
+    .returning(['id', 'external_id', 'status'])
+    .execute();
+  for (const r of inserted) out.set(r.external_id, { id: r.id, status: r.status, created: true });
+  const missing = unique.filter((r) => !out.has(r.externalId)).map((r) => r.externalId);
+  if (missing.length > 0) {
+    const existing = await db
+      .selectFrom('inbound_journal')
+      .select(['id', 'external_id', 'status'])
+      .where('tenant_id', '=', first.tenantId)
+      .where('channel', '=', first.channel)
+      .where('external_id', 'in', missing)
+      .execute();
+    for (const r of existing) out.set(r.external_id, { id: r.id, status: r.status, created: false });
+  }
+  return out;
+}

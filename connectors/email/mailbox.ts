@@ -1,0 +1,532 @@
+/**
+ * One mailbox reader: imports the mails of an email channel's IMAP folder into the inbound journal.
+ *
+ * - Checkpoint (UIDVALIDITY, last UID) in `mailbox_state`, moved in the SAME transaction as the journal
+ *   rows of the batch it covers; only then is the mail flagged \Seen, moved or left as configured. A crash
+ *   anywhere re-imports at most the batch in flight, and the journal's unique (tenant, channel, external id)
+ *   makes that a no-op.
+ * - New UIDVALIDITY (mailbox recreated or restored): start again from UID 1, duplicates stopped the same way.
+ * - Backlog: UIDs above the checkpoint fetched in batches, the next batch fetched while the previous one
+ *   is written (at most two batches in memory), progress (done/total) in mailbox_state and in the health.
+ * - New mail: IDLE (`exists`), with a poll every `pollSeconds` as a fallback.
+ * - Errors or a server restart: reconnect with exponential backoff (capped at one minute); the channel's
+ *   health shows `connected`, `lastError` (in French, for admins) and `lastSuccessAt`.
+ * - One reader per mailbox across processes: a lease row taken atomically, renewed while reading.
+ */
+import { ImapFlow, type SearchObject } from 'imapflow';
+import type { Deps } from '../../src/deps.ts';
+import type { OpenChannel } from '../../src/services/channels.ts';
+import { mergeChannelHealth } from '../../src/db/repositories/channels.ts';
+import {
+  advanceMailboxCheckpoint,
+  ensureMailboxState,
+  getMailboxState,
+  releaseMailboxLease,
+  resetMailboxCheckpoint,
+  setMailboxImportSince,
+  startMailboxImport,
+  takeMailboxLease,
+  type MailboxState,
+} from '../../src/db/repositories/mailboxes.ts';
+import { acceptInboundMany } from '../../src/intake/journal.ts';
+import { emailExternalId } from './message-id.ts';
+
+export interface MailboxReaderOptions {
+  /** Identifies this reader in the lease (host, process, instance). */
+  ownerId: string;
+  /** How long the lease lasts without renewal (default 30 s); renewed every third of it. */
+  leaseMs?: number;
+  /** Mails per fetch and per journal transaction (default 200). */
+  batchSize?: number;
+  /** Only mails received since this date (YYYY-MM-DD, IMAP SEARCH SINCE); kept for later passes. */
+  since?: string | null;
+  /** Called after each batch is committed. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Reconnection delays: first and maximum (default 1 s and 60 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Overrides the channel's pollSeconds (tests). */
+  pollMs?: number;
+  /** Socket and greeting timeouts (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface ImportSummary {
+  channelId: string;
+  address: string;
+  folder: string;
+  uidValidity: number;
+  /** Mails found above the checkpoint in this pass. */
+  found: number;
+  /** New journal rows. */
+  imported: number;
+  /** Mails already journaled (a re-scan, a crash replayed, the same mail twice). */
+  duplicates: number;
+  lastUid: number;
+  done: number;
+  total: number;
+}
+
+/** The lease went to another reader: stop reading, without an error in the health. */
+export class MailboxLeaseLost extends Error {
+  constructor() {
+    super('mailbox lease lost');
+    this.name = 'MailboxLeaseLost';
+  }
+}
+
+/** Another process holds the lease (the foreground import refuses to run beside a worker's reader). */
+export class MailboxBusyError extends Error {
+  constructor(readonly owner: string | null) {
+    super(`Cette boîte est déjà lue par un autre processus (${owner ?? 'inconnu'}) ; réessayez quand il l’aura libérée.`);
+    this.name = 'MailboxBusyError';
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/** `1:5,7,9:12` from sorted UIDs. */
+export function uidSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
+    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** What an admin reads in the channel's health: short, in French, never a credential. */
+export function describeImapError(err: unknown, channel: OpenChannel<'email'>): string {
+  const e = err as { code?: string; authenticationFailed?: boolean; responseText?: string; message?: string; mailboxMissing?: boolean };
+  const where = `${channel.config.imap.host}:${channel.config.imap.port}`;
+  if (e.authenticationFailed) return `Connexion IMAP refusée par ${where} : identifiant ou ${channel.config.imap.auth === 'oauth2' ? 'jeton OAuth2' : 'mot de passe'} incorrect.`;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `Serveur IMAP injoignable (${where}) : connexion refusée.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Serveur IMAP introuvable : ${channel.config.imap.host}.`;
+    case 'ETIMEDOUT':
+    case 'CONNECT_TIMEOUT':
+    case 'GREETING_TIMEOUT':
+      return `Le serveur IMAP ${where} ne répond pas (délai dépassé).`;
+    case 'NoConnection':
+    case 'EConnectionClosed':
+    case 'ECONNRESET':
+      return `Connexion IMAP perdue avec ${where}.`;
+    case 'MISSING_CREDENTIALS':
+      return e.message ?? 'Identifiants IMAP manquants.';
+    case 'MAILBOX_MISSING':
+      return `Dossier « ${channel.config.imap.folder} » introuvable sur le serveur IMAP.`;
+  }
+  if (e.mailboxMissing) return `Dossier « ${channel.config.imap.folder} » introuvable sur le serveur IMAP.`;
+  if (/closed|close/i.test(e.message ?? '')) return `Connexion IMAP perdue avec ${where}.`;
+  const detail = (e.responseText ?? e.message ?? String(err)).slice(0, 200);
+  return `Erreur IMAP (${where}) : ${detail}`;
+}
+
+interface Fetched {
+  uid: number;
+  source: Buffer;
+  internalDate: Date | null;
+}
+
+export class MailboxReader {
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly stopController = new AbortController();
+  private client: ImapFlow | null = null;
+  private running: Promise<void> | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private leaseLost = false;
+  private holdsLease = false;
+  /** New mail announced (IDLE `exists`) since the last pass. */
+  private dirty = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    readonly channel: OpenChannel<'email'>,
+    private readonly options: MailboxReaderOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.batchSize = Math.max(1, options.batchSize ?? 200);
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private get log() {
+    return this.deps.logger.child({ channelId: this.channel.id, mailbox: this.channel.address });
+  }
+
+  private async health(fields: Record<string, unknown>): Promise<void> {
+    try {
+      await mergeChannelHealth(this.deps.db, this.channel.tenantId, this.channel.id, fields);
+    } catch (err) {
+      this.log.warn({ err }, 'mailbox health not written');
+    }
+  }
+
+  // --- lease -----------------------------------------------------------------------------------------
+
+  private async takeLease(): Promise<MailboxState | undefined> {
+    await ensureMailboxState(this.deps.db, this.channel.tenantId, this.channel.id);
+    const row = await takeMailboxLease(this.deps.db, this.channel.id, this.options.ownerId, this.leaseMs);
+    if (!row) return undefined;
+    this.holdsLease = true;
+    this.leaseLost = false;
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = setInterval(() => {
+      takeMailboxLease(this.deps.db, this.channel.id, this.options.ownerId, this.leaseMs)
+        .then((r) => {
+          if (!r) this.loseLease();
+        })
+        .catch((err: unknown) => this.log.warn({ err }, 'mailbox lease not renewed'));
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.leaseTimer.unref();
+    return row;
+  }
+
+  private loseLease(): void {
+    if (this.leaseLost) return;
+    this.log.warn('mailbox lease taken by another reader: stopping');
+    this.leaseLost = true;
+    this.client?.close();
+    this.wake?.();
+  }
+
+  private async releaseLease(): Promise<void> {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
+    if (!this.holdsLease) return;
+    this.holdsLease = false;
+    await releaseMailboxLease(this.deps.db, this.channel.id, this.options.ownerId).catch((err: unknown) => this.log.warn({ err }, 'mailbox lease not released'));
+  }
+
+  // --- connection ------------------------------------------------------------------------------------
+
+  private async connect(): Promise<ImapFlow> {
+    const { imap } = this.channel.config;
+    const { imapPassword, imapAccessToken } = this.channel.secrets;
+    const auth = imap.auth === 'oauth2' ? (imapAccessToken ? { user: imap.user, accessToken: imapAccessToken } : null) : imapPassword ? { user: imap.user, pass: imapPassword } : null;
+    if (!auth) {
+      throw Object.assign(new Error(imap.auth === 'oauth2' ? 'Aucun jeton OAuth2 IMAP enregistré pour cette boîte.' : 'Aucun mot de passe IMAP enregistré pour cette boîte.'), { code: 'MISSING_CREDENTIALS' });
+    }
+    const timeout = this.options.timeoutMs ?? 30_000;
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.tls,
+      auth,
+      logger: false,
+      disableAutoIdle: true,
+      maxIdleTime: 5 * 60_000,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      clientInfo: { name: 'Guichet' },
+    });
+    client.on('error', (err: Error) => this.log.debug({ code: (err as { code?: string }).code, message: err.message }, 'imap client error'));
+    client.on('exists', () => {
+      this.dirty = true;
+      this.wake?.();
+    });
+    this.client = client;
+    await client.connect();
+    return client;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    if (client.usable) {
+      await Promise.race([client.logout().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
+    client.close();
+  }
+
+  /** Opens the folder; a new UIDVALIDITY (or another folder) puts the checkpoint back to UID 0. */
+  private async openFolder(client: ImapFlow): Promise<number> {
+    const folder = this.channel.config.imap.folder;
+    let mailbox;
+    try {
+      mailbox = await client.mailboxOpen(folder);
+    } catch (err) {
+      throw Object.assign(err as Error, { mailboxMissing: /nonexistent|not exist|unknown mailbox|NONEXISTENT/i.test(`${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`) });
+    }
+    const uidValidity = Number(mailbox.uidValidity);
+    const state = await getMailboxState(this.deps.db, this.channel.tenantId, this.channel.id);
+    if (!state || state.uid_validity !== uidValidity || state.folder !== folder) {
+      if (state?.uid_validity != null) {
+        this.log.warn({ before: state.uid_validity, after: uidValidity, folder }, 'mailbox UIDVALIDITY or folder changed: scanning again from UID 1');
+      }
+      if (!(await resetMailboxCheckpoint(this.deps.db, this.channel.id, this.options.ownerId, { folder, uidValidity }))) throw new MailboxLeaseLost();
+      await this.health({ uidValidity, ...(state?.uid_validity != null ? { rescanAt: this.deps.clock.now().toISOString() } : {}) });
+    }
+    return uidValidity;
+  }
+
+  // --- import ----------------------------------------------------------------------------------------
+
+  private async fetchBatch(client: ImapFlow, uids: number[]): Promise<Fetched[]> {
+    const out: Fetched[] = [];
+    for await (const m of client.fetch(uidSet(uids), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      if (!m.source) continue;
+      const date = m.internalDate ? new Date(m.internalDate) : null;
+      out.push({ uid: m.uid, source: m.source, internalDate: date && !Number.isNaN(date.getTime()) ? date : null });
+    }
+    return out;
+  }
+
+  /** Journals one batch and moves the checkpoint with it, in one transaction. */
+  private async journalBatch(batch: Fetched[], checkpoint: { uidValidity: number; lastUid: number; done: number; finished: boolean }) {
+    const items = await Promise.all(
+      batch.map(async (m) => ({
+        tenantId: this.channel.tenantId,
+        channel: 'email' as const,
+        externalId: await emailExternalId(m.source),
+        payload: m.source,
+        contentType: 'message/rfc822',
+        ...(m.internalDate ? { receivedAt: m.internalDate } : {}),
+      })),
+    );
+    const results = await acceptInboundMany(this.deps, items, {
+      alsoInTransaction: async (trx) => {
+        if (this.leaseLost) throw new MailboxLeaseLost();
+        const ok = await advanceMailboxCheckpoint(trx, this.channel.id, this.options.ownerId, { ...checkpoint, leaseMs: this.leaseMs });
+        if (!ok) throw new MailboxLeaseLost();
+      },
+    });
+    const duplicates = results.filter((r) => r.duplicate).length;
+    return { imported: results.length - duplicates, duplicates };
+  }
+
+  /** \Seen, move or leave, once the batch is committed. A failure is reported, not fatal to the import. */
+  private async afterImport(client: ImapFlow, uids: number[]): Promise<void> {
+    const { afterImport, moveTo } = this.channel.config.imap;
+    if (afterImport === 'leave' || uids.length === 0) return;
+    const set = uidSet(uids);
+    try {
+      if (afterImport === 'move' && moveTo) await client.messageMove(set, moveTo, { uid: true });
+      else await client.messageFlagsAdd(set, ['\\Seen'], { uid: true });
+    } catch (err) {
+      if (!client.usable) throw err;
+      const reason = afterImport === 'move' ? `Messages importés mais non déplacés vers « ${moveTo} » : ${(err as Error).message}`.slice(0, 300) : `Messages importés mais non marqués comme lus : ${(err as Error).message}`.slice(0, 300);
+      this.log.warn({ reason }, 'mailbox post-import action failed');
+      await this.health({ lastError: reason, lastErrorAt: this.deps.clock.now().toISOString() });
+    }
+  }
+
+  /** Mails journaled but left in the folder by a crash before the move: moved now. */
+  private async moveCatchUp(client: ImapFlow, lastUid: number): Promise<void> {
+    const { afterImport, moveTo } = this.channel.config.imap;
+    if (afterImport !== 'move' || !moveTo || lastUid === 0) return;
+    const left = ((await client.search({ uid: `1:${lastUid}` }, { uid: true })) || []).filter((u) => u <= lastUid);
+    if (left.length > 0) await this.afterImport(client, left.sort((a, b) => a - b));
+  }
+
+  /** Imports every mail above the checkpoint; returns what it did. */
+  private async importPass(client: ImapFlow, uidValidity: number): Promise<ImportSummary> {
+    this.dirty = false;
+    const state = (await getMailboxState(this.deps.db, this.channel.tenantId, this.channel.id))!;
+    const last = state.last_uid;
+    const query: SearchObject = { uid: `${last + 1}:*` };
+    if (state.import_since) query.since = new Date(`${state.import_since}T00:00:00Z`);
+    // `n:*` always contains the highest UID, even below n: keep only what is above the checkpoint.
+    const uids = ((await client.search(query, { uid: true })) || []).filter((u) => u > last).sort((a, b) => a - b);
+    const summary: ImportSummary = {
+      channelId: this.channel.id,
+      address: this.channel.address,
+      folder: this.channel.config.imap.folder,
+      uidValidity,
+      found: uids.length,
+      imported: 0,
+      duplicates: 0,
+      lastUid: last,
+      done: state.import_done,
+      total: state.import_total,
+    };
+    if (uids.length === 0) return summary;
+    const resume = state.import_started_at !== null && state.import_finished_at === null;
+    const doneBefore = resume ? state.import_done : 0;
+    const total = doneBefore + uids.length;
+    await startMailboxImport(this.deps.db, this.channel.id, this.options.ownerId, { total, done: doneBefore, resume });
+    await this.health({ backlog: uids.length, import: { done: doneBefore, total, since: state.import_since } });
+    this.options.onProgress?.({ done: doneBefore, total });
+
+    let done = doneBefore;
+    let pending: { write: Promise<{ imported: number; duplicates: number }>; uids: number[]; lastUid: number } | null = null;
+    const settle = async () => {
+      if (!pending) return;
+      const p = pending;
+      pending = null;
+      const r = await p.write;
+      summary.imported += r.imported;
+      summary.duplicates += r.duplicates;
+      summary.lastUid = p.lastUid;
+      done += p.uids.length;
+      summary.done = done;
+      summary.total = total;
+      this.options.onProgress?.({ done, total });
+      await this.health({ backlog: total - done, import: { done, total, since: state.import_since }, lastSuccessAt: this.deps.clock.now().toISOString() });
+      await this.afterImport(client, p.uids);
+    };
+    try {
+      for (let i = 0; i < uids.length; i += this.batchSize) {
+        if (this.stopped || this.leaseLost) break;
+        const chunk = uids.slice(i, i + this.batchSize);
+        // IMAP fetches batch k+1 while the database writes batch k.
+        const fetched = await this.fetchBatch(client, chunk);
+        await settle();
+        const lastUid = chunk[chunk.length - 1]!;
+        pending = { write: this.journalBatch(fetched, { uidValidity, lastUid, done: done + chunk.length, finished: i + chunk.length >= uids.length }), uids: chunk, lastUid };
+      }
+      await settle();
+    } finally {
+      // Never leave a write running unobserved (its rejection would be unhandled).
+      if (pending) await (pending as { write: Promise<unknown> }).write.catch(() => undefined);
+    }
+    if (this.leaseLost) throw new MailboxLeaseLost();
+    return summary;
+  }
+
+  // --- waiting for mail ------------------------------------------------------------------------------
+
+  /** Resolves on new mail (IDLE), the poll period or stop; rejects when the connection closes. */
+  private waitForWork(client: ImapFlow): Promise<void> {
+    if (this.dirty || this.stopped) return Promise.resolve();
+    const pollMs = this.options.pollMs ?? this.channel.config.imap.pollSeconds * 1000;
+    return new Promise<void>((resolve, reject) => {
+      let finished = false;
+      const finish = (err?: Error) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        client.off('close', onClose);
+        this.wake = null;
+        if (err) reject(err);
+        else resolve();
+      };
+      const onClose = () => finish(Object.assign(new Error('connection closed'), { code: 'NoConnection' }));
+      const timer = setTimeout(() => finish(), pollMs);
+      client.once('close', onClose);
+      this.wake = () => finish(this.leaseLost ? new MailboxLeaseLost() : undefined);
+      // IDLE until a command breaks it (our next SEARCH does) or maxIdleTime restarts it.
+      void (async () => {
+        while (!finished && client.usable) await client.idle();
+      })().catch((err: unknown) => finish(err as Error));
+    });
+  }
+
+  // --- public ----------------------------------------------------------------------------------------
+
+  /** The background reader: until stop(), waits for the lease, reads, reconnects after errors. */
+  start(): void {
+    if (this.running) return;
+    this.running = this.loop().catch((err: unknown) => this.log.error({ err }, 'mailbox reader crashed'));
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stopController.signal;
+    const initial = this.options.backoff?.initialMs ?? 1000;
+    const max = this.options.backoff?.maxMs ?? 60_000;
+    let failures = 0;
+    let sinceSaved = false;
+    while (!this.stopped) {
+      let lease: MailboxState | undefined;
+      try {
+        lease = await this.takeLease();
+      } catch (err) {
+        this.log.warn({ err }, 'mailbox lease query failed');
+      }
+      if (!lease) {
+        await sleep(Math.min(this.leaseMs / 2, 10_000), signal);
+        continue;
+      }
+      try {
+        if (this.options.since !== undefined && !sinceSaved) {
+          await setMailboxImportSince(this.deps.db, this.channel.id, this.options.since);
+          sinceSaved = true;
+        }
+        const client = await this.connect();
+        const uidValidity = await this.openFolder(client);
+        await this.moveCatchUp(client, (await getMailboxState(this.deps.db, this.channel.tenantId, this.channel.id))!.last_uid);
+        await this.health({ connected: true, reader: this.options.ownerId, connectedAt: this.deps.clock.now().toISOString() });
+        failures = 0;
+        while (!this.stopped && !this.leaseLost) {
+          const summary = await this.importPass(client, uidValidity);
+          await this.health({ connected: true, backlog: 0, lastSuccessAt: this.deps.clock.now().toISOString(), lastUid: summary.lastUid, uidValidity });
+          await this.waitForWork(client);
+        }
+      } catch (err) {
+        if (err instanceof MailboxLeaseLost || this.leaseLost) {
+          await this.disconnect();
+          await this.releaseLease();
+          await sleep(this.leaseMs / 2, signal);
+          continue;
+        }
+        if (this.stopped) break;
+        failures++;
+        const reason = describeImapError(err, this.channel);
+        const delay = Math.min(max, initial * 2 ** (failures - 1)) * (0.8 + Math.random() * 0.4);
+        this.log.warn({ reason, failures, retryInMs: Math.round(delay) }, 'mailbox reader error');
+        await this.health({ connected: false, lastError: reason, lastErrorAt: this.deps.clock.now().toISOString(), failures });
+        await this.disconnect();
+        await sleep(delay, signal);
+        continue;
+      }
+      break;
+    }
+    await this.disconnect();
+    await this.health({ connected: false });
+    await this.releaseLease();
+  }
+
+  /** Stops reading: the batch being written finishes, the connection closes, the lease is released. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.wake?.();
+    if (this.client && this.client.idling) this.client.close();
+    await this.running;
+  }
+
+  /**
+   * One import pass in the foreground (the `mailbox import` command): takes the lease or fails with
+   * MailboxBusyError, imports everything above the checkpoint, disconnects, releases the lease.
+   */
+  async importOnce(): Promise<ImportSummary> {
+    const lease = await this.takeLease();
+    if (!lease) {
+      const state = await getMailboxState(this.deps.db, this.channel.tenantId, this.channel.id);
+      throw new MailboxBusyError(state?.lease_owner ?? null);
+    }
+    try {
+      if (this.options.since !== undefined) await setMailboxImportSince(this.deps.db, this.channel.id, this.options.since);
+      const client = await this.connect();
+      const uidValidity = await this.openFolder(client);
+      await this.moveCatchUp(client, (await getMailboxState(this.deps.db, this.channel.tenantId, this.channel.id))!.last_uid);
+      const summary = await this.importPass(client, uidValidity);
+      await this.health({ backlog: 0, lastSuccessAt: this.deps.clock.now().toISOString(), lastUid: summary.lastUid, uidValidity });
+      return summary;
+    } catch (err) {
+      if (!(err instanceof MailboxLeaseLost)) await this.health({ lastError: describeImapError(err, this.channel), lastErrorAt: this.deps.clock.now().toISOString() });
+      throw err;
+    } finally {
+      await this.disconnect();
+      await this.releaseLease();
+    }
+  }
+}
