@@ -49,10 +49,10 @@ describe('guichet inspect-email', () => {
 
   it('reports an unreadable mail with kind null, a reason and exit code 1; a missing file with 2', () => {
     const r = inspect(fixture('malformed-no-from.eml'));
-    expect(r.code).toBe(1);
+    expect(r.code, r.out).toBe(1);
     expect(r.json).toMatchObject({ kind: null, error: expect.stringContaining('sans expéditeur') });
-    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'inspect-email', 'nulle-part.eml'], { encoding: 'utf8', env: { ...process.env, DATA_DIR: dir } });
-    expect(missing.status).toBe(2);
+    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'inspect-email', 'nulle-part.eml'], { encoding: 'utf8', env: { ...process.env, DATA_DIR: dir }, timeout: 120_000 });
+    expect(missing.status, `${missing.stdout}${missing.stderr}`).toBe(2);
     expect(missing.stderr).toContain('Fichier introuvable');
     expect(readdirSync(dir)).toEqual([]);
   });
