@@ -19,13 +19,23 @@ export async function runBench(config: Config, args: string[]): Promise<void> {
         results.ingest = await benchIngest(config, args);
         break;
       }
+      case 'webhooks': {
+        const { benchWebhooks } = await import('./webhooks.ts');
+        results.webhooks = await benchWebhooks(config, args);
+        break;
+      }
+      case 'email': {
+        const { benchEmail } = await import('./email.ts');
+        results.email = await benchEmail(config, args);
+        break;
+      }
       case 'classify': {
         const { benchClassify } = await import('./classify.ts');
         results.classify = await benchClassify(args);
         break;
       }
       default:
-        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify)`);
+        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify, webhooks)`);
         process.exit(2);
     }
   }
