@@ -1,9 +1,10 @@
 import type { AsyncInboundMapper, InboundMapper } from '../src/intake/contract.ts';
 import type { OutboundSender } from '../src/notify/dispatch.ts';
+import type { TargetResolver } from '../src/notify/targets.ts';
 import { mapEmail } from './email/mapper.ts';
 import { sendEmail } from './email/outbound.ts';
 import { mapSlack } from './chat/mapper.ts';
-import { sendSlack } from './chat/outbound.ts';
+import { sendSlack, slackTarget } from './chat/outbound.ts';
 import { mapWebform } from './webform/mapper.ts';
 import { mapSms, mapVoice } from './sms/mapper.ts';
 import { sendSms } from './sms/outbound.ts';
@@ -33,4 +34,16 @@ const SENDERS: Record<string, OutboundSender> = {
 
 export function senderFor(channel: string): OutboundSender | undefined {
   return SENDERS[channel];
+}
+
+/**
+ * Outbound channel → how its connector finds the customer there, for channels with threads (a Slack
+ * thread). Channels without one (email, SMS) are addressed by the customer's identities (src/notify/targets.ts).
+ */
+const TARGETS: Record<string, TargetResolver> = {
+  slack: (db, complaint, inbound) => slackTarget(db, complaint, inbound),
+};
+
+export function targetResolverFor(channel: string): TargetResolver | undefined {
+  return TARGETS[channel];
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
-import { migrateToLatest, openDatabase, type DatabaseKind } from './db/index.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle, type DatabaseKind } from './db/index.ts';
 import type { Database } from './db/types.ts';
 import { FileStore } from './files.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -21,6 +21,8 @@ export interface Deps {
   logger: Logger;
   db: Kysely<Database>;
   dbKind: DatabaseKind;
+  /** LISTEN for committed notifications (live updates of the console). */
+  listen: DatabaseHandle['listen'];
   files: FileStore;
   clock: Clock;
   /** BullMQ on Redis when REDIS_URL is set, the in-process runner otherwise. */
@@ -59,6 +61,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     logger,
     db: handle.db,
     dbKind: handle.kind,
+    listen: handle.listen,
     files: new FileStore(path.resolve(config.filesDir)),
     clock: options.clock ?? systemClock,
     queue,

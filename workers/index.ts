@@ -7,6 +7,7 @@ import { ingestHandler } from './ingest.ts';
 import { retrainHandler } from './retrain.ts';
 import { sendHandler } from './send.ts';
 import { startMaintenance } from './maintenance.ts';
+import { runAutoAcknowledgements } from '../src/notify/customer-messages.ts';
 import { startMailboxSupervisor, type SupervisorOptions } from '../connectors/email/imap.ts';
 
 /**
@@ -22,6 +23,8 @@ export async function startWorkers(
     await recoverPendingInbound(deps);
     await recoverUnqualified(deps);
     await recoverQueuedOutbound(deps);
+    // Acknowledgements of qualified complaints whose process sends them automatically.
+    await runAutoAcknowledgements(deps);
   };
   await recover();
   const sweep = setInterval(() => {

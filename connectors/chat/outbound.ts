@@ -1,12 +1,8 @@
 import { webApi } from '@slack/bolt';
 import type { Deps } from '../../src/deps.ts';
 import type { Complaint, Message } from '../../src/db/types.ts';
-import { listComplaintMessages } from '../../src/db/repositories/messages.ts';
 import { listIdentities } from '../../src/db/repositories/customers.ts';
 import { listChannels } from '../../src/db/repositories/channels.ts';
-import { localDateOf } from '../../src/domain/calendar.ts';
-import { customerStatus } from '../../src/domain/customer-status.ts';
-import { enqueueDelivery, queueOutbound } from '../../src/notify/outbound.ts';
 import { PermanentDeliveryError, type OutboundSender } from '../../src/notify/dispatch.ts';
 import { resolveChannel, tenantChannel, type OpenChannel } from '../../src/services/channels.ts';
 import { slackWebClient } from './client.ts';
@@ -135,54 +131,3 @@ export async function slackTarget(db: Deps['db'], complaint: Complaint, messages
   return user ? { channel: 'slack', recipient: user, conversationKey: null, inReplyToMessageId: last.id } : null;
 }
 
-/**
- * After a status change: when the customer wrote on Slack, queue the new status in their thread, in the
- * tracking page's words (src/domain/customer-status.ts). Called once the status change has committed;
- * never throws (a failure is logged: the status change itself stands). When src/notify's all-channel
- * status updates are wired into changeStatus (with slackTarget as the Slack target resolver), that call
- * replaces this one.
- */
-export async function notifyStatusChange(deps: Deps, complaint: Complaint): Promise<Message | null> {
-  try {
-    const target = await slackTarget(deps.db, complaint, await listComplaintMessages(deps.db, complaint.tenant_id, complaint.id));
-    if (!target) return null;
-    const workspace = await tenantChannel(deps, complaint.tenant_id, 'slack');
-    const now = deps.clock.now();
-    const status = customerStatus({
-      status: complaint.status,
-      reference: complaint.reference,
-      receivedOn: localDateOf(complaint.received_at),
-      answerDueOn: complaint.answer_due_on,
-      acknowledged: complaint.acknowledged_at !== null,
-      outcome: complaint.outcome,
-      answeredOn: complaint.answered_at ? localDateOf(complaint.answered_at) : null,
-      today: localDateOf(now),
-    });
-    const message = await deps.db.transaction().execute((trx) =>
-      queueOutbound(
-        deps,
-        trx,
-        {
-          tenantId: complaint.tenant_id,
-          complaintId: complaint.id,
-          customerId: complaint.customer_id,
-          channel: 'slack',
-          recipient: target.recipient,
-          subject: null,
-          text: `${status.headline}\n${status.detail}`,
-          purpose: 'status',
-          automatic: true,
-          authorUserId: null,
-          inReplyToMessageId: target.inReplyToMessageId,
-          conversationKey: target.conversationKey,
-        },
-        { now, automaticPerHour: workspace?.config.autoRepliesPerHour ?? 10 },
-      ),
-    );
-    await enqueueDelivery(deps, message);
-    return message;
-  } catch (err) {
-    deps.logger.error({ err, tenantId: complaint.tenant_id, complaintId: complaint.id }, 'slack status update not queued');
-    return null;
-  }
-}

@@ -7,9 +7,16 @@ import type { Database } from './types.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+export type NotificationHandler = (payload: string) => void;
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /**
+   * LISTEN on a channel: PostgreSQL delivers a NOTIFY only once its transaction has committed, to every
+   * process (api, workers). Resolves to the function that stops listening.
+   */
+  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -46,7 +53,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     const dialect = new PostgresDialect({ pool });
     const db = new Kysely<Database>({ dialect });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const listeners = new Set<() => Promise<void>>();
+    return {
+      db,
+      kind: 'postgres',
+      listen: async (channel, handler) => {
+        const stop = await listenPg(options.databaseUrl!, channel, handler);
+        listeners.add(stop);
+        return async () => {
+          listeners.delete(stop);
+          await stop();
+        };
+      },
+      close: async () => {
+        await Promise.all([...listeners].map((stop) => stop()));
+        await db.destroy();
+      },
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
@@ -60,7 +83,47 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   });
   const dialect: Dialect = new PGliteDialect(client);
   const db = new Kysely<Database>({ dialect });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    listen: async (channel, handler) => {
+      const unsubscribe = await client.listen(channel, handler);
+      return async () => {
+        if (!client.closed) await unsubscribe();
+      };
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** One dedicated connection per LISTEN, re-established after a network error (notifications meanwhile are lost: listeners refetch). */
+async function listenPg(url: string, channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) handler(n.payload);
+    });
+    c.on('error', () => {
+      if (stopped) return;
+      client = null;
+      void c.end().catch(() => {});
+      retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      retry.unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    if (stopped) await c.end();
+    else client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }
 
 /** Numbered files in migrations/, imported in name order. */

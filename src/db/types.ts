@@ -328,6 +328,14 @@ export interface MailboxStateTable {
   updated_at: TimestampDefault;
 }
 
+export interface ComplaintPresenceTable {
+  tenant_id: string;
+  complaint_id: string;
+  user_id: string;
+  since: Timestamp;
+  seen_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -349,6 +357,7 @@ export interface Database {
   notifications: NotificationsTable;
   channels: ChannelsTable;
   opt_outs: OptOutsTable;
+  complaint_presence: ComplaintPresenceTable;
   mailbox_state: MailboxStateTable;
 }
 

@@ -43,6 +43,16 @@ export function smsAckText(input: { reference: string; answerDueOn: string; trac
   return `Votre réclamation ${input.reference} est enregistrée. Réponse au plus tard le ${shortDate(input.answerDueOn)}. Suivi : ${input.trackingUrl}`;
 }
 
+/** Holding reply by SMS: still under study, the answer date, the tracking link. */
+export function smsHoldingText(input: { reference: string; answerDueOn: string; trackingUrl: string }): string {
+  return `Votre réclamation ${input.reference} est toujours à l'étude. Réponse au plus tard le ${shortDate(input.answerDueOn)}. Suivi : ${input.trackingUrl}`;
+}
+
+/** The answer itself is too long for an SMS: the SMS says where to read it. */
+export function smsAnswerText(input: { reference: string; trackingUrl: string }): string {
+  return `La réponse à votre réclamation ${input.reference} est disponible sur votre page de suivi : ${input.trackingUrl}`;
+}
+
 /**
  * Answer to `STATUT`: the status exactly as the tracking page words it (headline, then detail), the tracking
  * link, and the other files of the same customer by reference. Because the shared wording contains

@@ -24,6 +24,7 @@ import { modelRoutes } from './routes/api/models.ts';
 import { settingsRoutes } from './routes/api/settings.ts';
 import { notificationRoutes } from './routes/api/notifications.ts';
 import { channelRoutes } from './routes/api/channels.ts';
+import { conversationRoutes } from './routes/api/conversation.ts';
 import { webhookRoutes } from './routes/webhooks/index.ts';
 
 
@@ -143,6 +144,7 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(settingsRoutes(deps), { prefix: '/api' });
   await app.register(notificationRoutes(deps), { prefix: '/api' });
   await app.register(channelRoutes(deps), { prefix: '/api' });
+  await app.register(conversationRoutes(deps), { prefix: '/api' });
   await app.register(webhookRoutes(deps), { prefix: '/webhooks' });
   return app;
 }

@@ -7,6 +7,7 @@ import { listMessageAttachments } from '../db/repositories/attachments.ts';
 import { insertEvents } from '../db/repositories/events.ts';
 import { PermanentJobError } from '../queue/types.ts';
 import { senderFor } from '../../connectors/registry.ts';
+import { markAcknowledged } from '../db/repositories/acknowledgements.ts';
 
 /** What a connector's sender receives: everything needed to write one message, nothing to look up. */
 export interface OutboundContext {
@@ -89,6 +90,10 @@ export async function deliverMessage(deps: Deps, tenantId: string, messageId: st
     meta: JSON.stringify({ ...message.meta, ...(result.meta ?? {}) }),
   });
   await insertEvents(deps.db, [{ tenantId, complaintId: message.complaint_id, actorKind: 'system', type: 'message.sent', data: { messageId, channel: message.channel, providerId: result.providerId }, at: now }]);
+  // The acknowledgement clock stops when our acknowledgement has actually left.
+  if (message.purpose === 'ack' && (await markAcknowledged(deps.db, tenantId, message.complaint_id, now))) {
+    await insertEvents(deps.db, [{ tenantId, complaintId: message.complaint_id, actorKind: 'system', type: 'complaint.acknowledged', data: { messageId, channel: message.channel }, at: now }]);
+  }
   return 'sent';
 }
 

@@ -32,7 +32,7 @@ import { getCustomer, listIdentities } from '../db/repositories/customers.ts';
 import type { Actor } from './actor.ts';
 import { linkCustomer, raiseMergeSuggestions, type ComplainantInput } from './customers.ts';
 import { openComplaint } from './complaint-records.ts';
-import { notifyStatusChange } from '../../connectors/chat/outbound.ts';
+import { notifyStatus } from '../notify/customer-messages.ts';
 
 export interface UploadedFile {
   filename: string;
@@ -601,8 +601,8 @@ export async function changeStatus(
       ],
     };
   });
-  // After the commit: the customer who wrote on Slack reads the new status in their thread.
-  await notifyStatusChange(deps, changed);
+  // After the commit: the customer reads the new status on each channel they wrote from.
+  await notifyStatus(deps, changed);
   return changed;
 }
 

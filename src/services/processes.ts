@@ -19,6 +19,8 @@ export const processPatchSchema = z.object({
   active: z.boolean().optional(),
   assignment: assignmentSchema.optional(),
   escalation: escalationSchema.partial().optional(),
+  /** `auto`: the acknowledgement leaves as soon as the complaint is qualified; `approval`: an agent sends it. */
+  acknowledgement: z.enum(['auto', 'approval']).optional(),
   templates: z
     .object(Object.fromEntries(TEMPLATE_KINDS.map((k) => [k, z.string().min(10).max(10_000).optional()])) as Record<TemplateKind, z.ZodOptional<z.ZodString>>)
     .superRefine((t, ctx) => {
@@ -38,7 +40,13 @@ export interface ProcessPatch {
   active?: boolean | undefined;
   assignment?: Assignment | undefined;
   escalation?: Partial<Escalation> | undefined;
+  acknowledgement?: AcknowledgementMode | undefined;
   templates?: Partial<Record<TemplateKind, string | undefined>> | undefined;
+}
+
+export type AcknowledgementMode = 'auto' | 'approval';
+export function acknowledgementModeOf(settings: Record<string, unknown> | null | undefined): AcknowledgementMode {
+  return (settings ?? {}).acknowledgement === 'approval' ? 'approval' : 'auto';
 }
 
 /** The process's templates, the defaults where the manager wrote none. */
@@ -66,6 +74,7 @@ export async function updateProcessSettings(deps: Deps, actor: Actor, processId:
       ...(patch.assignment ? { assignment: patch.assignment } : {}),
       ...(patch.escalation ? { escalation: escalationSchema.parse({ ...escalationOf(current.settings), ...patch.escalation }) } : {}),
       ...(patch.templates ? { templates: { ...((current.settings.templates as object) ?? {}), ...patch.templates } } : {}),
+      ...(patch.acknowledgement ? { acknowledgement: patch.acknowledgement } : {}),
     };
     const updated = await updateProcess(trx, actor.tenantId, processId, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),

@@ -16,6 +16,7 @@ import { processPatchSchema } from './processes.ts';
 import { escalationOf, escalationSchema } from '../routing/escalation.ts';
 import { hashPassword, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import { saveChannelIn } from './channels.ts';
+import { customerCommunicationSchema } from '../notify/communication.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 /**
@@ -32,7 +33,7 @@ export const tenantFileSchema = z
     phone: z.string().trim().refine((p) => normalizePhone(p) !== null, 'Numéro de téléphone invalide.').nullable().optional(),
     plan: z.enum(['starter', 'pro', 'enterprise']),
     zone: z.enum(ZONES).default('metropole'),
-    settings: z.object({ intake: intakeSettingsSchema.partial().optional(), qualification: qualificationSettingsSchema.partial().optional() }).strict().optional(),
+    settings: z.object({ intake: intakeSettingsSchema.partial().optional(), qualification: qualificationSettingsSchema.partial().optional(), customerCommunication: customerCommunicationSchema.partial().optional() }).strict().optional(),
     users: z
       .array(
         z.object({
@@ -138,6 +139,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
     }
     const settings = { ...tenant.settings };
     if (f.settings?.intake) settings.intake = intakeSettingsSchema.parse({ ...(settings.intake as object), ...f.settings.intake });
+    if (f.settings?.customerCommunication) settings.customerCommunication = customerCommunicationSchema.parse({ ...(settings.customerCommunication as object), ...f.settings.customerCommunication });
     if (f.settings?.qualification) settings.qualification = qualificationSettingsSchema.parse({ ...(settings.qualification as object), ...f.settings.qualification });
     await updateTenant(trx, tenant.id, { settings });
 
@@ -203,6 +205,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
           ...(assignment ? { assignment } : {}),
           ...(p.escalation ? { escalation: escalationSchema.parse({ ...escalationOf(current.settings), ...p.escalation }) } : {}),
           ...(p.templates ? { templates: { ...((current.settings.templates as object) ?? {}), ...p.templates } } : {}),
+          ...(p.acknowledgement ? { acknowledgement: p.acknowledgement } : {}),
         }),
       });
     }

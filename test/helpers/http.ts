@@ -18,7 +18,7 @@ export class TestClient {
 
   constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
 
-  private cookieHeader(): string | undefined {
+  cookieHeader(): string | undefined {
     if (this.cookies.size === 0) return undefined;
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

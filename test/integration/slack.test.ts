@@ -278,7 +278,7 @@ describe('Slack outbound', () => {
       outcome: null,
       today: localDateOf(new Date()),
     });
-    expect(post!.params.text).toBe(`${status.headline}\n${status.detail}`);
+    expect(post!.params.text).toBe(`${status.headline}\n${status.detail}\nSuivi : ${env.deps.config.publicUrl}/suivi/${complaint.tracking_token}`);
     const tracking = await env.app.inject({ method: 'GET', url: `/suivi/${complaint.tracking_token}` });
     expect(tracking.body).toContain(status.headline);
     expect(tracking.body).toContain(status.detail);

@@ -34,6 +34,11 @@ const BOUNDARY = 'isolationBoundary';
 const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nbonjour\r\n--${BOUNDARY}--\r\n`;
 
 /** Valid bodies per route, so that the call reaches the ownership check instead of stopping at validation. */
+/** Required query strings, so that the call reaches the ownership check. */
+const QUERIES: Record<string, string> = {
+  'GET /api/complaints/:complaintId/replies/preview': '?templateKey=acknowledgement',
+};
+
 function twilioChannel(number: string) {
   return { kind: 'twilio', name: 'SMS', config: { number, accountSid: `AC${'0'.repeat(32)}` }, secrets: { authToken: 'token-b' } };
 }
@@ -49,6 +54,8 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'POST /api/customers/:customerId/merge': { otherCustomerId: b.otherCustomerId },
     'PATCH /api/processes/:processId': { team: 'Équipe pirate' },
     'PUT /api/channels/:channelId': twilioChannel('+33612000002'),
+    'POST /api/complaints/:complaintId/replies': { text: 'Réponse venue d’un autre cabinet' },
+    'POST /api/complaints/:complaintId/acknowledge': {},
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
     return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
@@ -135,7 +142,8 @@ describe('tenant isolation', () => {
         return value;
       });
       const { payload, headers } = bodyFor(route.method, route.url);
-      const res = await a.client.raw({ method: route.method as 'GET', url, ...(payload !== undefined ? { payload: payload as object } : {}), ...(headers ? { headers } : {}) });
+      const query = QUERIES[`${route.method} ${route.url}`] ?? '';
+      const res = await a.client.raw({ method: route.method as 'GET', url: url + query, ...(payload !== undefined ? { payload: payload as object } : {}), ...(headers ? { headers } : {}) });
       expect(res.statusCode, `${route.method} ${route.url} → ${res.statusCode} ${res.body}`).toBe(404);
       checked.push(`${route.method} ${route.url}`);
     }

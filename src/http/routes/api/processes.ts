@@ -5,7 +5,7 @@ import type { Process } from '../../../db/types.ts';
 import { listProcesses } from '../../../db/repositories/processes.ts';
 import { assignmentOf, assignmentSchema } from '../../../routing/assignment.ts';
 import { escalationOf, escalationSchema } from '../../../routing/escalation.ts';
-import { processPatchSchema, templatesOf, updateProcessSettings } from '../../../services/processes.ts';
+import { acknowledgementModeOf, processPatchSchema, templatesOf, updateProcessSettings } from '../../../services/processes.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import { errorBody, uuid } from '../../schemas.ts';
 
@@ -21,6 +21,7 @@ const processDto = z.object({
   active: z.boolean(),
   assignment: assignmentSchema,
   escalation: escalationSchema,
+  acknowledgement: z.enum(['auto', 'approval']),
   templates: z.object({ acknowledgement: z.string(), holding: z.string(), answer: z.string() }),
 });
 
@@ -37,6 +38,7 @@ function processToDto(p: Process): z.infer<typeof processDto> {
     active: p.active,
     assignment: assignmentOf(p.settings),
     escalation: escalationOf(p.settings),
+    acknowledgement: acknowledgementModeOf(p.settings),
     templates: templatesOf(p.settings),
   };
 }
