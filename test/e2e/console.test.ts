@@ -1,0 +1,185 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
+import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
+import { submitForm } from '../helpers/inbound.ts';
+import { chromiumAvailable, launchChromium, screenshot } from '../helpers/browser.ts';
+import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
+
+/**
+ * The console, built (vite build → web/dist) and served by the api, driven in headless Chromium the way
+ * an agent and an administrator use it. Screenshots land in test/e2e/screenshots/ (git-ignored).
+ */
+
+let env: TestEnv;
+let base: string;
+
+beforeAll(async () => {
+  if (consoleIsStale()) await buildConsole();
+  env = await createTestEnv();
+  await env.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  const t0 = Date.now();
+  await env?.app.server.closeAllConnections?.();
+  await env?.close();
+  console.log('closed in', Date.now() - t0);
+}, 120_000);
+
+describe('the api serves the console', () => {
+  it('redirects / to /console/, serves index.html for every page, hashed assets for good, and keeps the other routes', async () => {
+    const root = await fetch(`${base}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+
+    const index = await fetch(`${base}/console/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await index.text();
+    expect(html).toContain('<div id="root">');
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+
+    // A deep link is the same page (single-page fallback), a missing asset is a 404.
+    const deep = await fetch(`${base}/console/reclamations/00000000-0000-4000-8000-000000000000`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    const js = await fetch(`${base}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${base}/console/assets/missing-123.js`)).status).toBe(404);
+
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/api/docs/json`)).status).toBe(200);
+    expect((await fetch(`${base}/api/complaints`)).status).toBe(401);
+  });
+});
+
+const runBrowser = chromiumAvailable();
+
+describe.skipIf(!runBrowser)('the console in Chromium', () => {
+  let browser: Browser;
+  let admin: TestClient;
+  let _adminEmail: string;
+  let agentEmail: string;
+  let _agentName: string;
+  let tenantId: string;
+  const refs: Record<string, { id: string; reference: string }> = {};
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const signup = await signupTenant(env.app, 'Cabinet Console');
+    admin = signup.client;
+    _adminEmail = signup.email;
+    tenantId = signup.tenant.id;
+    const agent = await addUser(env.app, admin, 'agent');
+    agentEmail = agent.email;
+    _agentName = ((await admin.get('/api/users')).json() as { items: { email: string; name: string }[] }).items.find((u) => u.email === agentEmail)!.name;
+
+    const create = async (key: string, overrides: Record<string, unknown>) => {
+      const res = await admin.post('/api/complaints', sampleComplaint(overrides));
+      expect(res.statusCode, res.body).toBe(201);
+      refs[key] = res.json() as { id: string; reference: string };
+    };
+    // Sent long ago and never acknowledged: both deadlines are past.
+    await create('late', {
+      sentOn: '2025-01-06',
+      receivedAt: '2025-01-08T10:00:00+01:00',
+      complainant: { name: 'Lucien Morel', email: 'lucien.morel@example.fr' },
+      subject: 'Sinistre dégât des eaux sans réponse',
+      description: 'Mon dégât des eaux déclaré en janvier attend toujours une indemnisation, malgré trois relances.',
+      product: 'habitation',
+      cause: 'indemnisation',
+      contractNumber: 'HAB-2023-0077',
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    await create('auto', {
+      sentOn: today,
+      receivedAt: new Date().toISOString(),
+      complainant: { name: 'Sophie Garnier', email: 'sophie.garnier@example.fr' },
+      subject: 'Bonus auto mal calculé',
+      description: 'Le coefficient bonus-malus de mon contrat auto est faux depuis le renouvellement : zygomorphe.',
+      product: 'auto',
+      cause: 'tarification',
+      contractNumber: 'AUT-2024-0100',
+    });
+    const form = await submitForm(env.deps, tenantId, {
+      name: 'Paul Lefèvre',
+      email: 'paul.lefevre@example.fr',
+      description: 'Ma mutuelle santé refuse le remboursement de mes lunettes alors que le devis était accepté.',
+    });
+    expect(form.outcome.complaintId).toBeTruthy();
+    refs.form = { id: form.outcome.complaintId!, reference: form.outcome.reference! };
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function login(context: BrowserContext, email: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err));
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Connexion à la console' }).waitFor();
+    await page.getByLabel('Adresse email').fill(email);
+    await page.getByLabel('Mot de passe').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { name: 'Réclamations', level: 1 }).waitFor();
+    return page;
+  }
+
+  it('an agent logs in, reads the inbox with counts and an overdue badge, filters and searches', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const page = await login(context, agentEmail);
+    expect(page.url()).toMatch(/\/console\/?$/);
+
+    const rows = page.locator('table.complaints tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    // View counts come from the API totals.
+    await expect.poll(() => page.getByRole('button', { name: /^À traiter/ }).textContent()).toMatch(/3$/);
+    await expect.poll(() => page.getByRole('button', { name: /En retard/ }).first().textContent()).toMatch(/1$/);
+    const lateRow = rows.filter({ hasText: refs.late!.reference });
+    await expect.poll(() => lateRow.locator('.badge-late').count()).toBe(2);
+    expect(await lateRow.locator('.badge-late').first().textContent()).toContain('En retard');
+    await screenshot(page, 'inbox-1280');
+
+    // Filter by product: only the car complaint.
+    await page.getByLabel('Produit').selectOption('auto');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(refs.auto!.reference);
+    expect(page.url()).toContain('product=auto');
+    await page.getByRole('button', { name: 'Effacer les filtres' }).click();
+    await expect.poll(() => rows.count()).toBe(3);
+
+    // "/" focuses the search; full-text search on a rare word.
+    await page.locator('body').press('/');
+    expect(await page.evaluate('document.activeElement.name')).toBe('q');
+    await page.keyboard.type('zygomorphe');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Sophie Garnier');
+    await page.getByRole('button', { name: 'Effacer les filtres' }).click();
+
+    // The overdue view.
+    await page.getByRole('button', { name: /En retard/ }).first().click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(refs.late!.reference);
+    await context.close();
+  });
+
+  it('the inbox fits a tablet (768 px)', async () => {
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'fr-FR' });
+    const page = await login(context, agentEmail);
+    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(3);
+    await screenshot(page, 'inbox-768');
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+});

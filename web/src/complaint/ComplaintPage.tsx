@@ -1,0 +1,3 @@
+export function ComplaintPage() {
+  return <section className="panel" />;
+}
