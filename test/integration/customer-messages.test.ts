@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { addUser, signupTenant } from '../helpers/http.ts';
@@ -205,5 +209,31 @@ describe('presence and live updates', () => {
     expect(theirs.chunks.join('')).not.toContain(f.complaintId);
     mine.close();
     theirs.close();
+  });
+});
+
+describe('the complaint file as a PDF', () => {
+  it('renders the whole file with its accents, paged, and logs the export', async () => {
+    const f = await firmWithComplaint('Cabinet Dossier Épais', [emailChannel('contact@dossier.example')]);
+    await f.client.post(`/api/complaints/${f.complaintId}/notes`, { text: 'Appel du client : il attend l’expert depuis un mois, œuvre de patience.' });
+    const res = await f.client.get(`/api/complaints/${f.complaintId}/export.pdf`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'guichet-pdf-'));
+    const file = path.join(dir, 'dossier.pdf');
+    writeFileSync(file, res.rawPayload);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    const d = await f.detail();
+    expect(text).toContain(`Réclamation ${d.complaint.reference}`);
+    expect(text).toContain('Lucie Bernard');
+    expect(text).toContain('dégât des eaux');
+    expect(text).toContain('œuvre de patience');
+    expect(text).toContain('Note interne');
+    expect(text).toMatch(/page 1 sur \d/);
+    if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, res.rawPayload);
+    rmSync(dir, { recursive: true, force: true });
+    expect(d.events.map((e: { type: string }) => e.type)).toContain('complaint.exported');
+    const other = await signupTenant(env.app, 'Cabinet Curieux');
+    expect((await other.client.get(`/api/complaints/${f.complaintId}/export.pdf`)).statusCode).toBe(404);
   });
 });
