@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../../deps.ts';
 import { exportComplaintPdf } from '../../../services/complaint-file.ts';
 import { requireActor } from '../../plugins/auth.ts';
-import { errorBody, uuid } from '../../schemas.ts';
+import { uuid } from '../../schemas.ts';
 
 export function complaintFileRoutes(deps: Deps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -15,7 +15,6 @@ export function complaintFileRoutes(deps: Deps): FastifyPluginAsyncZod {
           summary: 'Le dossier complet en PDF (identité, délais, échanges sur tous les canaux, historique) pour le médiateur ou un contrôle',
           params: z.object({ complaintId: uuid }),
           produces: ['application/pdf'],
-          response: { 404: errorBody },
         },
       },
       async (request, reply) => {
