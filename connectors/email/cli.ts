@@ -33,7 +33,7 @@ export async function mailboxCommand(config: Config, args: string[]): Promise<vo
   const since = flag(args, 'since');
   if (since !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(`${since}T00:00:00Z`)))) fail(`Date invalide pour --since : ${since} (attendu AAAA-MM-JJ).`);
   const batchFlag = flag(args, 'batch');
-  const batchSize = batchFlag ? Number(batchFlag) : 200;
+  const batchSize = batchFlag ? Number(batchFlag) : 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) fail('--batch attend un entier entre 1 et 5000.');
 
   const deps = await createDeps(config);

@@ -36,8 +36,10 @@ export interface MailboxReaderOptions {
   ownerId: string;
   /** How long the lease lasts without renewal (default 30 s); renewed every third of it. */
   leaseMs?: number;
-  /** Mails per fetch and per journal transaction (default 200). */
+  /** Mails per fetch and per journal transaction (default 1000)… */
   batchSize?: number;
+  /** …and bytes (default 32 MB): at most two batches are in memory at once. */
+  batchBytes?: number;
   /** Only mails received since this date (YYYY-MM-DD, IMAP SEARCH SINCE); kept for later passes. */
   since?: string | null;
   /** Called after each batch is committed. */
@@ -64,6 +66,8 @@ export interface ImportSummary {
   lastUid: number;
   done: number;
   total: number;
+  /** Where the time went, in ms: IMAP fetch, waiting for the journal writes, post-import flags/moves. */
+  timings: { fetchMs: number; journalWaitMs: number; afterImportMs: number };
 }
 
 /** The lease went to another reader: stop reading, without an error in the health. */
@@ -145,6 +149,7 @@ interface Fetched {
 export class MailboxReader {
   private readonly leaseMs: number;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
   private readonly stopController = new AbortController();
   private client: ImapFlow | null = null;
   private running: Promise<void> | null = null;
@@ -161,7 +166,8 @@ export class MailboxReader {
     private readonly options: MailboxReaderOptions,
   ) {
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.batchSize = Math.max(1, options.batchSize ?? 200);
+    this.batchSize = Math.max(1, options.batchSize ?? 1000);
+    this.batchBytes = Math.max(1, options.batchBytes ?? 32 * 1024 * 1024);
   }
 
   private get stopped(): boolean {
@@ -281,14 +287,36 @@ export class MailboxReader {
 
   // --- import ----------------------------------------------------------------------------------------
 
+  /** fetchAll (not the fetch iterator): other commands may be queued while it runs. */
   private async fetchBatch(client: ImapFlow, uids: number[]): Promise<Fetched[]> {
     const out: Fetched[] = [];
-    for await (const m of client.fetch(uidSet(uids), { uid: true, source: true, internalDate: true }, { uid: true })) {
+    for (const m of await client.fetchAll(uidSet(uids), { uid: true, source: true, internalDate: true }, { uid: true })) {
       if (!m.source) continue;
       const date = m.internalDate ? new Date(m.internalDate) : null;
       out.push({ uid: m.uid, source: m.source, internalDate: date && !Number.isNaN(date.getTime()) ? date : null });
     }
     return out;
+  }
+
+  /** Batches of at most batchSize mails and batchBytes bytes (RFC822.SIZE), one mail at least. */
+  private async chunksOf(client: ImapFlow, uids: number[]): Promise<number[][]> {
+    const sizes = new Map<number, number>();
+    for (const m of await client.fetchAll(uidSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+    const chunks: number[][] = [];
+    let current: number[] = [];
+    let bytes = 0;
+    for (const uid of uids) {
+      const size = sizes.get(uid) ?? 0;
+      if (current.length > 0 && (current.length >= this.batchSize || bytes + size > this.batchBytes)) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(uid);
+      bytes += size;
+    }
+    if (current.length > 0) chunks.push(current);
+    return chunks;
   }
 
   /** Journals one batch and moves the checkpoint with it, in one transaction. */
@@ -358,6 +386,7 @@ export class MailboxReader {
       lastUid: last,
       done: state.import_done,
       total: state.import_total,
+      timings: { fetchMs: 0, journalWaitMs: 0, afterImportMs: 0 },
     };
     if (uids.length === 0) return summary;
     const resume = state.import_started_at !== null && state.import_finished_at === null;
@@ -368,38 +397,55 @@ export class MailboxReader {
     this.options.onProgress?.({ done: doneBefore, total });
 
     let done = doneBefore;
-    let pending: { write: Promise<{ imported: number; duplicates: number }>; uids: number[]; lastUid: number } | null = null;
-    const settle = async () => {
-      if (!pending) return;
-      const p = pending;
-      pending = null;
-      const r = await p.write;
-      summary.imported += r.imported;
-      summary.duplicates += r.duplicates;
-      summary.lastUid = p.lastUid;
-      done += p.uids.length;
-      summary.done = done;
-      summary.total = total;
-      this.options.onProgress?.({ done, total });
-      await this.health({ backlog: total - done, import: { done, total, since: state.import_since }, lastSuccessAt: this.deps.clock.now().toISOString() });
-      await this.afterImport(client, p.uids);
+    let lastHealthAt = 0;
+    const chunks = await this.chunksOf(client, uids);
+    const timed = <T>(key: keyof ImportSummary['timings'], p: Promise<T>): Promise<T> => {
+      const t = performance.now();
+      return p.finally(() => (summary.timings[key] += performance.now() - t));
     };
+    const fetchChunk = (chunk: number[]) => {
+      const p = timed('fetchMs', this.fetchBatch(client, chunk));
+      p.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
+      return p;
+    };
+    // Pipeline: while the database writes batch k, the IMAP connection fetches batch k+1 and then flags
+    // batch k-1. imapflow runs the commands in order, so the flags of a batch always follow its commit.
+    let next: Promise<Fetched[]> | null = chunks.length > 0 ? fetchChunk(chunks[0]!) : null;
+    let flagging: Promise<void> = Promise.resolve();
     try {
-      for (let i = 0; i < uids.length; i += this.batchSize) {
+      for (let k = 0; k < chunks.length; k++) {
+        const chunk = chunks[k]!;
+        const fetched = await next!;
+        next = null;
         if (this.stopped || this.leaseLost) break;
-        const chunk = uids.slice(i, i + this.batchSize);
-        // IMAP fetches batch k+1 while the database writes batch k.
-        const fetched = await this.fetchBatch(client, chunk);
-        await settle();
         const lastUid = chunk[chunk.length - 1]!;
-        pending = { write: this.journalBatch(fetched, { uidValidity, lastUid, done: done + chunk.length, finished: i + chunk.length >= uids.length }), uids: chunk, lastUid };
+        const write = timed('journalWaitMs', this.journalBatch(fetched, { uidValidity, lastUid, done: done + chunk.length, finished: k === chunks.length - 1 }));
+        write.catch(() => undefined);
+        if (k + 1 < chunks.length) next = fetchChunk(chunks[k + 1]!);
+        const r = await write;
+        summary.imported += r.imported;
+        summary.duplicates += r.duplicates;
+        summary.lastUid = lastUid;
+        done += chunk.length;
+        summary.done = done;
+        summary.total = total;
+        this.options.onProgress?.({ done, total });
+        const flags = timed('afterImportMs', this.afterImport(client, chunk));
+        flags.catch(() => undefined);
+        flagging = flagging.then(() => flags);
+        // The health shows the progress at most once a second (and at the end).
+        if (Date.now() - lastHealthAt >= 1000 || done === total) {
+          lastHealthAt = Date.now();
+          await this.health({ backlog: total - done, import: { done, total, since: state.import_since }, lastSuccessAt: this.deps.clock.now().toISOString() });
+        }
       }
-      await settle();
+      await flagging;
     } finally {
-      // Never leave a write running unobserved (its rejection would be unhandled).
-      if (pending) await (pending as { write: Promise<unknown> }).write.catch(() => undefined);
+      // Never leave a command running unobserved.
+      await Promise.allSettled([next, flagging]);
     }
     if (this.leaseLost) throw new MailboxLeaseLost();
+    for (const k of ['fetchMs', 'journalWaitMs', 'afterImportMs'] as const) summary.timings[k] = Math.round(summary.timings[k]);
     return summary;
   }
 

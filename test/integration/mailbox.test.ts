@@ -151,6 +151,17 @@ describe.skipIf(!enabled)(`IMAP mailbox intake (${mode})`, () => {
     expect(await importMailbox(env.deps, box.channel)).toMatchObject({ found: 0, imported: 0 });
   });
 
+  it('bounds each batch by bytes as well as by count', async () => {
+    const box = await mailbox();
+    const big = 'Voici le détail de mon dossier. '.repeat(300); // ~10 kB each
+    for (let i = 0; i < 6; i++) await dovecot.append(customerMail({ subject: `Volumineux ${i}`, text: big }).raw, { folder: box.folder });
+    const progress: number[] = [];
+    const summary = await importMailbox(env.deps, box.channel, { batchSize: 100, batchBytes: 25_000, onProgress: (p) => progress.push(p.done) });
+    expect(summary).toMatchObject({ found: 6, imported: 6 });
+    // Two mails (~20 kB) per batch at most.
+    expect(progress).toEqual([0, 2, 4, 6]);
+  });
+
   it('imports only mails received since a date (IMAP SEARCH SINCE), and keeps that limit for later passes', async () => {
     const box = await mailbox();
     const old = customerMail({ subject: 'Ancien' });

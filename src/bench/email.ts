@@ -1,0 +1,239 @@
+/**
+ * `guichet bench email [--n 10000] [--batch 500]`: a throwaway Dovecot filled with N varied mails, then
+ * (a) a bare imapflow fetch of all their sources (the ceiling: IMAP and parsing only) and
+ * (b) the full import through the mailbox reader into the inbound journal (Message-ID, batch INSERT,
+ *     checkpoint, \Seen flags), on the embedded database and, when DATABASE_URL is set, on PostgreSQL.
+ * Last line: `{ n, bareFetchPerSecond, importPerSecond, ratio, peakRssMb, database, postgres? }`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import { createDeps, type Deps } from '../deps.ts';
+import { createLogger } from '../logger.ts';
+import { signup } from '../services/accounts.ts';
+import { openChannel, saveChannel } from '../services/channels.ts';
+import type { Channel } from '../db/types.ts';
+import { startDovecot, type DovecotServer } from '../testing/dovecot.ts';
+import { withScratchDatabase } from './scratch-db.ts';
+import { importMailbox } from '../../connectors/email/imap.ts';
+
+const FIRST = ['Jeanne', 'Paul', 'Amina', 'Luc', 'Sophie', 'Karim', 'Élise', 'Marc', 'Nadia', 'Hugo', 'Chloé', 'Yann'];
+const LAST = ['Dupont', 'Martin', 'Benali', 'Roux', 'Lefèvre', 'Nguyen', 'Moreau', 'Garcia', 'Faure', 'Lambert'];
+const TOPICS = [
+  ['Remboursement dentaire refusé', 'Ma mutuelle refuse de rembourser ma couronne alors que le devis avait été accepté.'],
+  ['Sinistre dégât des eaux', 'Le dégât des eaux de ma cuisine n’est toujours pas indemnisé, l’expert n’a rien envoyé.'],
+  ['Franchise auto contestée', 'La franchise appliquée sur mon sinistre est bien plus élevée que celle du contrat.'],
+  ['Résiliation non prise en compte', 'J’ai demandé la résiliation à l’échéance et je suis toujours prélevé.'],
+  ['Hausse de cotisation', 'Ma cotisation d’assurance emprunteur a augmenté sans avenant ni courrier.'],
+  ['Attestation introuvable', 'Je n’arrive pas à obtenir mon attestation d’assurance habitation pour mon bailleur.'],
+  ['Bris de glace refusé', 'Le remplacement de mon pare-brise est refusé alors que je suis couvert.'],
+  ['Frais vétérinaires', 'Les frais vétérinaires de mon chien ont été refusés sans explication.'],
+];
+
+const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
+
+function rfc2047(s: string): string {
+  return /[^\x20-\x7e]/.test(s) ? `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=` : s;
+}
+
+function base64Lines(buf: Buffer): string {
+  return buf.toString('base64').replace(/.{76}/g, '$&\r\n');
+}
+
+/** N realistic mails: plain and HTML, attachments, replies, a few without Message-ID, sizes from 1 to ~40 kB. */
+export function benchMails(n: number): Buffer[] {
+  const mails: Buffer[] = [];
+  const ids: string[] = [];
+  const blob = randomBytes(30_000);
+  for (let i = 0; i < n; i++) {
+    const first = pick(FIRST, i * 7);
+    const last = pick(LAST, i * 3);
+    const [subject, text] = pick(TOPICS, i);
+    const id = `${randomUUID()}@${pick(['gmail.com', 'orange.fr', 'free.fr', 'laposte.net', 'outlook.fr'], i)}`;
+    const date = new Date(Date.UTC(2026, 10, 1, 8, 0, 0) + i * 37_000).toUTCString().replace('GMT', '+0000');
+    const reply = i % 10 === 9 && ids.length > 0 ? pick(ids, i * 13) : null;
+    const headers = [
+      `From: ${rfc2047(`${first} ${last}`)} <${first.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')}.${last.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')}${i % 500}@example.fr>`,
+      'To: Cabinet Martin <reclamations@cabinet-martin.example>',
+      `Subject: ${rfc2047(`${reply ? 'Re: ' : ''}${subject} (dossier ${i})`)}`,
+      `Date: ${date}`,
+      ...(i % 50 === 17 ? [] : [`Message-ID: <${id}>`]),
+      ...(reply ? [`In-Reply-To: <${reply}>`, `References: <${reply}>`] : []),
+      'MIME-Version: 1.0',
+    ];
+    const body = `Bonjour,\r\n\r\n${text}\r\nMon numéro de contrat est le ${String(100000 + i)}.\r\n\r\nCordialement,\r\n${first} ${last}\r\n`;
+    let mime: string;
+    if (i % 10 === 3) {
+      const boundary = `b${i}x${randomBytes(4).toString('hex')}`;
+      const size = 2_000 + (i % 7) * 4_000;
+      mime = [
+        ...headers,
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        body,
+        `--${boundary}`,
+        `Content-Type: application/pdf; name="justificatif-${i}.pdf"`,
+        `Content-Disposition: attachment; filename="justificatif-${i}.pdf"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        base64Lines(Buffer.concat([Buffer.from('%PDF-1.4\n'), blob.subarray(0, size)])),
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+    } else if (i % 3 === 1) {
+      const boundary = `a${i}y${randomBytes(4).toString('hex')}`;
+      mime = [
+        ...headers,
+        `Content-Type: multipart/alternative; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        body,
+        `--${boundary}`,
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        `<html><body><p>Bonjour,</p><p>${text}</p><p>Cordialement,<br>${first} ${last}</p></body></html>`,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+    } else {
+      mime = [...headers, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body].join('\r\n');
+    }
+    if (!reply) ids.push(id);
+    mails.push(Buffer.from(mime));
+  }
+  return mails;
+}
+
+async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond: number; bytes: number }> {
+  const client = await dovecot.client();
+  try {
+    await client.mailboxOpen('INBOX');
+    const t0 = performance.now();
+    let count = 0;
+    let bytes = 0;
+    for await (const m of client.fetch('1:*', { uid: true, source: true })) {
+      count++;
+      bytes += m.source?.byteLength ?? 0;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (count !== n) throw new Error(`bare fetch saw ${count} mails, expected ${n}`);
+    return { perSecond: n / seconds, bytes };
+  } finally {
+    await client.logout();
+  }
+}
+
+async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSize: number, label: string): Promise<number> {
+  const { tenant } = await signup(deps, { companyName: `Banc email ${randomUUID().slice(0, 6)}`, managerName: 'Banc', email: `bench-${randomUUID()}@bench.example`, plan: 'enterprise', password: 'bench-password-123456' });
+  const row = await saveChannel(
+    deps,
+    tenant.id,
+    {
+      kind: 'email',
+      name: 'Banc',
+      config: {
+        address: `banc-${randomUUID().slice(0, 8)}@cabinet-martin.example`,
+        imap: { host: '127.0.0.1', port: dovecot.port, tls: false, user: dovecot.user, afterImport: 'seen' },
+        smtp: { host: '127.0.0.1', port: 25 },
+      },
+      secrets: { imapPassword: dovecot.password },
+    },
+    { actorUserId: null },
+  );
+  const channel = openChannel(deps, row as Channel & { kind: 'email' });
+  let lastShown = -1;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const summary = await importMailbox(deps, channel, {
+    batchSize,
+    onProgress: ({ done, total }) => {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastShown) {
+        lastShown = tenth;
+        console.log(`${label} : ${done}/${total} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (summary.imported !== n) throw new Error(`import journaled ${summary.imported} mails, expected ${n}`);
+  console.log(`${label} : ${seconds.toFixed(1)} s dont fetch ${summary.timings.fetchMs} ms, attente du journal ${summary.timings.journalWaitMs} ms, drapeaux ${summary.timings.afterImportMs} ms ; CPU du processus ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
+  return n / seconds;
+}
+
+export async function benchEmail(config: Config, args: string[]) {
+  const flag = (name: string, fallback: number) => {
+    const i = args.indexOf(`--${name}`);
+    const v = i >= 0 ? Number(args[i + 1]) : NaN;
+    return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+  };
+  const n = flag('n', 10_000);
+  const batchSize = flag('batch', 1000);
+  const logger = createLogger('warn');
+  const filesDir = mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-email-'));
+  let t = performance.now();
+  const mails = benchMails(n);
+  const megabytes = mails.reduce((s, m) => s + m.byteLength, 0) / 1024 / 1024;
+  console.log(`${n} mails générés (${megabytes.toFixed(1)} Mo) en ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const dovecot = await startDovecot();
+  try {
+    t = performance.now();
+    await dovecot.writeMaildir(mails);
+    // First SELECT: Dovecot indexes the new Maildir files (not part of either measure).
+    const warm = await dovecot.client();
+    const opened = await warm.mailboxOpen('INBOX');
+    await warm.logout();
+    if (opened.exists !== n) throw new Error(`Dovecot sees ${opened.exists} mails, expected ${n}`);
+    console.log(`boîte Dovecot remplie et indexée en ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const bare = await bareFetch(dovecot, n);
+    console.log(`fetch IMAP nu : ${Math.round(bare.perSecond)} mails/s`);
+
+    const embedded = await createDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir }, { logger });
+    let importPerSecond: number;
+    try {
+      importPerSecond = await fullImport(embedded, dovecot, n, batchSize, 'import (base embarquée)');
+    } finally {
+      await embedded.close();
+    }
+    console.log(`import complet (base embarquée) : ${Math.round(importPerSecond)} mails/s`);
+
+    let postgres: { importPerSecond: number; ratio: number } | undefined;
+    if (config.databaseUrl) {
+      const pgRate = await withScratchDatabase(config.databaseUrl, `guichet_bench_email_${process.pid}`, async (url) => {
+        const deps = await createDeps({ ...config, databaseUrl: url, redisUrl: undefined, filesDir }, { logger });
+        try {
+          return await fullImport(deps, dovecot, n, batchSize, 'import (PostgreSQL)');
+        } finally {
+          await deps.close();
+        }
+      });
+      postgres = { importPerSecond: Math.round(pgRate), ratio: Number((pgRate / bare.perSecond).toFixed(3)) };
+      console.log(`import complet (PostgreSQL) : ${postgres.importPerSecond} mails/s`);
+    }
+    return {
+      n,
+      bareFetchPerSecond: Math.round(bare.perSecond),
+      importPerSecond: Math.round(importPerSecond),
+      ratio: Number((importPerSecond / bare.perSecond).toFixed(3)),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      database: 'pglite',
+      batchSize,
+      megabytes: Number(megabytes.toFixed(1)),
+      ...(postgres ? { postgres } : {}),
+    };
+  } finally {
+    await dovecot.destroy();
+    rmSync(filesDir, { recursive: true, force: true });
+  }
+}
