@@ -336,6 +336,111 @@ export interface ComplaintPresenceTable {
   seen_at: Timestamp;
 }
 
+/** Steering rollups (migrations/0012): maintained by triggers on complaints, never written by the code. */
+export interface ComplaintFactsTable {
+  complaint_id: string;
+  tenant_id: string;
+  customer_id: string;
+  kind: string;
+  channel: string;
+  cause: string | null;
+  product: string | null;
+  process_id: string | null;
+  assignee_id: string | null;
+  status: string;
+  outcome: string | null;
+  is_open: boolean;
+  received_on: DateOnly;
+  ack_due_on: DateOnly;
+  answer_due_on: DateOnly;
+  ack_on: DateOnly | null;
+  answer_on: DateOnly | null;
+}
+
+export type SteeringDimension = 'all' | 'channel' | 'cause' | 'product' | 'process' | 'agent';
+
+export interface SteeringWeeklyTable {
+  tenant_id: string;
+  week: DateOnly;
+  kind: string;
+  dim: SteeringDimension;
+  val: string;
+  received: number;
+  ack_met: number;
+  ack_late: number;
+  answer_met: number;
+  answer_late: number;
+  outcome_accepte: number;
+  outcome_partiel: number;
+  outcome_refuse: number;
+}
+
+export interface SteeringWeeklyHistTable {
+  tenant_id: string;
+  week: DateOnly;
+  kind: string;
+  dim: SteeringDimension;
+  val: string;
+  days: number;
+  n: number;
+}
+
+export interface SteeringSignalsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  kind: 'volume' | 'cluster';
+  week: DateOnly;
+  key: string;
+  dimension: string | null;
+  value: string | null;
+  label: string;
+  count: number;
+  baseline_mean: number | null;
+  baseline_sd: number | null;
+  threshold: number | null;
+  trend: JsonDefault<{ week: string; count: number }[]>;
+  examples: JsonDefault<{ complaintId: string; reference: string; subject: string; similarity?: number }[]>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export type ActionStatus = 'ouverte' | 'en_cours' | 'terminee' | 'abandonnee';
+export interface SteeringActionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  title: string;
+  type: 'corrective' | 'preventive';
+  root_cause: string;
+  cause: string | null;
+  product: string | null;
+  signal_id: string | null;
+  owner_id: string | null;
+  due_on: DateOnly | null;
+  status: ColumnType<ActionStatus, ActionStatus | undefined, ActionStatus>;
+  completed_on: DateOnly | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface SteeringActionComplaintsTable {
+  tenant_id: string;
+  action_id: string;
+  complaint_id: string;
+}
+
+export interface SteeringDigestsTable {
+  tenant_id: string;
+  week: DateOnly;
+  status: 'sending' | 'sent' | 'no_channel' | 'failed';
+  recipients: JsonDefault<string[]>;
+  subject: string;
+  body: string;
+  error: string | null;
+  created_at: TimestampDefault;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -359,6 +464,13 @@ export interface Database {
   opt_outs: OptOutsTable;
   complaint_presence: ComplaintPresenceTable;
   mailbox_state: MailboxStateTable;
+  complaint_facts: ComplaintFactsTable;
+  steering_weekly: SteeringWeeklyTable;
+  steering_weekly_hist: SteeringWeeklyHistTable;
+  steering_signals: SteeringSignalsTable;
+  steering_actions: SteeringActionsTable;
+  steering_action_complaints: SteeringActionComplaintsTable;
+  steering_digests: SteeringDigestsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -26,6 +26,7 @@ import { notificationRoutes } from './routes/api/notifications.ts';
 import { channelRoutes } from './routes/api/channels.ts';
 import { conversationRoutes } from './routes/api/conversation.ts';
 import { complaintFileRoutes } from './routes/api/complaint-file.ts';
+import { dashboardRoutes } from './routes/api/dashboard.ts';
 import { webhookRoutes } from './routes/webhooks/index.ts';
 import { consoleRoutes } from './routes/console.ts';
 
@@ -148,6 +149,7 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(channelRoutes(deps), { prefix: '/api' });
   await app.register(conversationRoutes(deps), { prefix: '/api' });
   await app.register(complaintFileRoutes(deps), { prefix: '/api' });
+  await app.register(dashboardRoutes(deps), { prefix: '/api' });
   await app.register(webhookRoutes(deps), { prefix: '/webhooks' });
   await app.register(consoleRoutes());
   return app;

@@ -132,7 +132,11 @@ describe('tenant isolation', () => {
       channelId: b.channelId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
-    const withIds = env.app.routeCatalog.filter((r) => r.url.includes('/:') && r.url.startsWith('/api/'));
+    // Parameters that are not ids (a dashboard metric): those routes are checked for leaks in their own test below.
+    const notIds = new Set(['metric']);
+    const withIds = env.app.routeCatalog.filter(
+      (r) => r.url.startsWith('/api/') && [...r.url.matchAll(/:([A-Za-z]+)/g)].some((m) => !notIds.has(m[1]!)),
+    );
     expect(withIds.length).toBeGreaterThanOrEqual(8);
     const checked: string[] = [];
     for (const route of withIds) {
