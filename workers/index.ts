@@ -50,8 +50,11 @@ export async function startWorkers(
 
 /** Inbound messages of the last week that were never qualified (a job lost in a crash) are queued again. */
 async function recoverUnqualified(deps: Deps): Promise<void> {
-  // Same job id as ingestion uses: a classify job still waiting is not queued twice.
-  const rows = await unqualifiedInboundMessages(deps.db, new Date(deps.clock.now().getTime() - 7 * 86_400_000), 500);
+  // Same job id as the ingest job's fallback uses: a classify job still waiting is not queued twice. The
+  // ingest job qualifies what it ingested right after its commit: a message of the last minute may be
+  // between the two, and is left to it.
+  const now = deps.clock.now().getTime();
+  const rows = await unqualifiedInboundMessages(deps.db, new Date(now - 7 * 86_400_000), 500, new Date(now - 60_000));
   for (const r of rows) await deps.queue.add('classify', r, { jobId: `classify-${r.messageId}` });
 }
 

@@ -148,6 +148,7 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
   const stop = await startWorkers(deps);
   const t0 = performance.now();
   await pool(items, 32, (it) => acceptInbound(deps, { tenantId: tenant.id, ...it }));
+  const acceptSeconds = (performance.now() - t0) / 1000;
   await deps.queue.drain();
   const seconds = (performance.now() - t0) / 1000;
   await stop();
@@ -164,6 +165,7 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
     messages: n,
     journalRows: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
     seconds: Number(seconds.toFixed(2)),
+    acceptSeconds: Number(acceptSeconds.toFixed(2)),
     messagesPerSecond: Math.round(messagesPerSecond),
     rawInsertPerSecond: Math.round(ceiling),
     ratio: Number((messagesPerSecond / ceiling).toFixed(4)),
@@ -180,12 +182,16 @@ export async function benchIngest(config: Config, args: string[]) {
     return Number.isFinite(v) && v > 0 ? v : fallback;
   };
   const n = flag('n', 20_000);
+  // `--only postgres` or `--only embedded`: one backend (profiling); both by default.
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const formRequests = flag('form', 2000);
   const logger = createLogger('warn');
   const filesDir = mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-ingest-'));
   const out: Record<string, unknown> = {};
   try {
-    if (config.databaseUrl && config.redisUrl) {
+    if (only === 'embedded') {
+      out.postgresBullmq = { skipped: '--only embedded' };
+    } else if (config.databaseUrl && config.redisUrl) {
       out.postgresBullmq = await withScratchDatabase(config.databaseUrl, `guichet_bench_ingest_${process.pid}`, async (url) => {
         const deps = await createDeps({ ...config, databaseUrl: url, filesDir, formRatePerMinute: 1_000_000 }, { logger, queuePrefix: `guichet-bench-${process.pid}` });
         try {
@@ -197,11 +203,15 @@ export async function benchIngest(config: Config, args: string[]) {
     } else {
       out.postgresBullmq = { skipped: 'DATABASE_URL et REDIS_URL requis' };
     }
-    const deps = await createDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir, formRatePerMinute: 1_000_000 }, { logger });
-    try {
-      out.embedded = await measure(deps, n, 'embedded', formRequests);
-    } finally {
-      await deps.close();
+    if (only === 'postgres') {
+      out.embedded = { skipped: '--only postgres' };
+    } else {
+      const deps = await createDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir, formRatePerMinute: 1_000_000 }, { logger });
+      try {
+        out.embedded = await measure(deps, n, 'embedded', formRequests);
+      } finally {
+        await deps.close();
+      }
     }
   } finally {
     rmSync(filesDir, { recursive: true, force: true });

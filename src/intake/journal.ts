@@ -5,7 +5,7 @@ import {
   getTenantJournal,
   insertJournal,
   insertJournalMany,
-  listPendingJournalIds,
+  pendingJournalByTenant,
   listQuarantine,
   resetJournal,
   type JournalStatus,
@@ -30,8 +30,43 @@ export async function acceptInbound(
   raw: { tenantId: string; channel: InboundChannel; externalId: string; payload: Uint8Array; contentType: string; receivedAt?: Date },
 ): Promise<AcceptedInbound> {
   const { row, created } = await insertJournal(deps.db, { ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
-  if (created || row.status === 'pending') await deps.queue.add('ingest', { journalId: row.id }, { jobId: `ingest-${row.id}` });
+  if (created || row.status === 'pending') await queueIngest(deps, row.tenant_id, row.id);
   return { journalId: row.id, duplicate: !created, status: row.status };
+}
+
+/** At most one ingest job per tenant and process in this many milliseconds. */
+const COALESCE_MS = 10;
+interface Signal {
+  /** The job queued when the timer fires; those who joined wait for it. */
+  open: Promise<void> | null;
+  lastSentAt: number;
+}
+const signals = new WeakMap<Deps['queue'], Map<string, Signal>>();
+
+/**
+ * Queues an ingest job for a committed journal row. The job ingests every pending row of the tenant (see
+ * workers/ingest.ts), so rows accepted close together share one: the first row of a quiet tenant is queued
+ * at once, later ones join the next job, queued at most COALESCE_MS after the previous one. Every caller
+ * waits until the job that will see its row is queued (its row was committed before; the job starts after).
+ */
+function queueIngest(deps: Deps, tenantId: string, journalId: string): Promise<void> {
+  let byTenant = signals.get(deps.queue);
+  if (!byTenant) signals.set(deps.queue, (byTenant = new Map()));
+  let signal = byTenant.get(tenantId);
+  if (!signal) byTenant.set(tenantId, (signal = { open: null, lastSentAt: 0 }));
+  if (signal.open) return signal.open;
+  const s = signal;
+  s.open = new Promise<void>((resolve, reject) => {
+    const fire = () => {
+      s.open = null;
+      s.lastSentAt = Date.now();
+      deps.queue.add('ingest', { journalId }, { jobId: `ingest-${journalId}` }).then(resolve, reject);
+    };
+    const wait = s.lastSentAt + COALESCE_MS - Date.now();
+    if (wait > 0) setTimeout(fire, wait);
+    else setImmediate(fire);
+  });
+  return s.open;
 }
 
 /**
@@ -66,18 +101,15 @@ export async function acceptInboundMany(
   return results;
 }
 
-/** Queues every journal row still pending (after a crash or a restart); returns how many. */
+/**
+ * Queues again every journal row still pending (after a crash or a restart): one ingest job per tenant,
+ * which ingests all of the tenant's pending rows. Returns how many rows were pending.
+ */
 export async function recoverPendingInbound(deps: Deps): Promise<number> {
-  let count = 0;
-  let after: string | undefined;
-  for (;;) {
-    const ids = await listPendingJournalIds(deps.db, 500, after);
-    if (ids.length === 0) break;
-    for (const id of ids) await deps.queue.add('ingest', { journalId: id }, { jobId: `ingest-${id}` });
-    count += ids.length;
-    after = ids[ids.length - 1];
-  }
-  if (count > 0) deps.logger.info({ count }, 'pending inbound payloads queued again');
+  const tenants = await pendingJournalByTenant(deps.db);
+  for (const t of tenants) await deps.queue.add('ingest', { journalId: t.firstId }, { jobId: `ingest-${t.firstId}` });
+  const count = tenants.reduce((n, t) => n + t.pending, 0);
+  if (count > 0) deps.logger.info({ count, tenants: tenants.length }, 'pending inbound payloads queued again');
   return count;
 }
 

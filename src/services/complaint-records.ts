@@ -5,8 +5,9 @@ import { localDateOf } from '../domain/calendar.ts';
 import { clockStart, computeDeadlines } from '../domain/deadlines.ts';
 import { formatReference } from '../domain/reference.ts';
 import type { Cause, Kind, Priority, Product } from '../domain/taxonomy.ts';
-import { findProcessFor } from '../db/repositories/processes.ts';
-import { insertComplaint, takeReferenceSeq, updateComplaint } from '../db/repositories/complaints.ts';
+import { findProcessFor, processFor } from '../db/repositories/processes.ts';
+import { insertComplaint, takeReferenceSeq, updateComplaint, type ComplaintRow } from '../db/repositories/complaints.ts';
+import type { Process } from '../db/types.ts';
 import { newToken } from './tokens.ts';
 
 type Db = Kysely<Database>;
@@ -99,4 +100,73 @@ export async function applyEarlierSending(
     before: { sentOn: complaint.sent_on, ackDueOn: complaint.ack_due_on, answerDueOn: complaint.answer_due_on },
     after: { sentOn, ackDueOn: d.ackDueOn, answerDueOn: d.answerDueOn },
   };
+}
+
+/**
+ * openComplaint without I/O, for batch ingestion: the complaint as openComplaint would insert it, with a
+ * client-side id, the process picked from the tenant's active processes, and no reference yet — the
+ * caller takes the references of the whole batch at once (takeReferenceSeqs) just before inserting.
+ */
+export function draftComplaint(r: NewComplaintRecord & { id: string }, activeProcesses: readonly Process[]): ComplaintRow & { year: number } {
+  const zone = r.tenant.zone as Zone;
+  const receivedOn = localDateOf(r.receivedAt);
+  const start = clockStart({ sentOn: r.sentOn, receivedOn });
+  const { ackDueOn, answerDueOn } = computeDeadlines({ sentOn: r.sentOn, receivedOn, zone });
+  const kind = r.kind ?? 'reclamation';
+  const cause = r.cause ?? null;
+  const process = processFor(activeProcesses, kind, cause);
+  return {
+    id: r.id,
+    year: Number(receivedOn.slice(0, 4)),
+    tenant_id: r.tenant.id,
+    reference: '',
+    customer_id: r.customerId,
+    channel: r.channel,
+    kind,
+    cause,
+    product: r.product ?? null,
+    priority: r.priority ?? 'normale',
+    status: 'nouvelle',
+    outcome: null,
+    subject: r.subject,
+    nature: r.nature ?? null,
+    description: r.description,
+    contract_number: r.contractNumber ?? null,
+    process_id: process?.id ?? null,
+    assignee_id: r.assigneeId ?? null,
+    sent_on: start.startOn,
+    sent_on_source: start.source,
+    received_at: r.receivedAt,
+    ack_due_on: ackDueOn,
+    answer_due_on: answerDueOn,
+    acknowledged_at: null,
+    answered_at: null,
+    closed_at: null,
+    tracking_token: newToken(),
+    created_by: r.createdBy,
+    created_at: r.now,
+    updated_at: r.now,
+    triage_reason: null,
+  };
+}
+
+/**
+ * applyEarlierSending without I/O: moves the clock of an in-memory complaint (the batch writes it once
+ * at the end). Returns the change, or null when nothing moved.
+ */
+export function moveClockEarlier(
+  complaint: ComplaintRow,
+  sentOn: string,
+  zone: Zone,
+  now: Date,
+): { before: Record<string, string>; after: Record<string, string> } | null {
+  if (sentOn >= complaint.sent_on) return null;
+  const d = computeDeadlines({ sentOn, receivedOn: localDateOf(complaint.received_at), zone });
+  const before = { sentOn: complaint.sent_on, ackDueOn: complaint.ack_due_on, answerDueOn: complaint.answer_due_on };
+  complaint.sent_on = sentOn;
+  complaint.sent_on_source = 'sent';
+  complaint.ack_due_on = d.ackDueOn;
+  complaint.answer_due_on = d.answerDueOn;
+  complaint.updated_at = now;
+  return { before, after: { sentOn, ackDueOn: d.ackDueOn, answerDueOn: d.answerDueOn } };
 }

@@ -2,7 +2,8 @@ import type { Deps } from '../deps.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import type { ComplainantType } from '../domain/taxonomy.ts';
-import { addIdentities, findIdentities, insertCustomer, type Identity } from '../db/repositories/customers.ts';
+import { randomUUID } from 'node:crypto';
+import { addIdentities, findIdentities, insertCustomer, type Identity, type IdentityKind } from '../db/repositories/customers.ts';
 import { insertMergeSuggestion } from '../db/repositories/merges.ts';
 import type { NewEvent } from '../db/repositories/events.ts';
 
@@ -92,4 +93,60 @@ export async function linkCustomer(
     ? [{ type: 'customer.created', customerId: link.customerId, data: {} }]
     : [];
   return { customerId: link.customerId, conflicts: link.conflicts, found: link.found, events };
+}
+
+const identityKey = (i: Identity) => `${i.kind}\u0000${i.value}`;
+
+/**
+ * linkIdentities in memory, for a batch of messages: loaded once with the identity rows of every message
+ * of the batch, it links message after message exactly as linkIdentities would, each seeing the customers
+ * and identities the earlier ones created; the caller writes `newCustomers` and `newIdentities` at the end.
+ */
+export class IdentityBook {
+  private readonly owner = new Map<string, string>();
+  readonly newCustomers: { id: string; displayName: string; complainantType: string }[] = [];
+  /** `forNewCustomer`: part of a customer created by this batch (a concurrent writer taking it first must abort the batch). */
+  readonly newIdentities: { customerId: string; kind: IdentityKind; value: string; forNewCustomer: boolean }[] = [];
+
+  constructor(rows: readonly { customerId: string; kind: IdentityKind; value: string }[]) {
+    for (const r of rows) this.owner.set(identityKey(r), r.customerId);
+  }
+
+  /** The customer holding this identity now, if any. */
+  holder(i: Identity): string | undefined {
+    return this.owner.get(identityKey(i));
+  }
+
+  /** Customers known to hold an identity (from the database, not those created in memory). */
+  existingCustomers(): string[] {
+    const created = new Set(this.newCustomers.map((c) => c.id));
+    return [...new Set(this.owner.values())].filter((id) => !created.has(id));
+  }
+
+  link(identities: readonly Identity[], profile: { name: string; type?: ComplainantType | undefined }): LinkResult {
+    const found: LinkResult['found'] = [];
+    for (const i of identities) {
+      const customerId = this.owner.get(identityKey(i));
+      if (customerId && !found.some((f) => f.kind === i.kind && f.value === i.value)) found.push({ customerId, kind: i.kind, value: i.value });
+    }
+    const distinct = [...new Set(found.map((f) => f.customerId))];
+    if (distinct.length === 0) {
+      const id = randomUUID();
+      this.newCustomers.push({ id, displayName: profile.name.trim() || 'Client sans nom', complainantType: profile.type ?? 'client' });
+      this.add(id, identities, true);
+      return { customerId: id, created: true, conflicts: [], found };
+    }
+    const chosen = PRECEDENCE.map((kind) => found.find((f) => f.kind === kind)).find((f) => f !== undefined)!.customerId;
+    this.add(chosen, identities, false);
+    return { customerId: chosen, created: false, conflicts: distinct.filter((id) => id !== chosen), found };
+  }
+
+  private add(customerId: string, identities: readonly Identity[], forNewCustomer: boolean): void {
+    for (const i of identities) {
+      const k = identityKey(i);
+      if (this.owner.has(k)) continue;
+      this.owner.set(k, customerId);
+      this.newIdentities.push({ customerId, kind: i.kind, value: i.value, forNewCustomer });
+    }
+  }
 }

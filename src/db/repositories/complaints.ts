@@ -112,7 +112,8 @@ export async function listComplaints(
   tenantId: string,
   filters: ComplaintFilters,
   page: { sort: ComplaintSort; limit: number; after?: { value: string; id: string } | undefined },
-): Promise<{ rows: ListedComplaint[]; total: number }> {
+): Promise<{ rows: ListedComplaint[]; total: number; totalCapped: boolean }> {
+  const customerIds = filters.q && filters.q.trim().length >= 3 ? await customerIdsByName(db, tenantId, filters.q.trim(), 200) : [];
   const base = db
     .selectFrom('complaints as c')
     .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
@@ -150,21 +151,25 @@ export async function listComplaints(
         parts.push(eb('c.answer_due_on', '<=', filters.answerDueBetween.to));
       }
       if (filters.q && filters.q.trim() !== '') {
+        // Each alternative has its own index (full text: GIN on search_vector; reference and contract
+        // number: trigram GIN; customer: the ids found by name beforehand), so PostgreSQL can combine them.
         const q = filters.q.trim();
         const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-        parts.push(
-          eb.or([
-            sql<SqlBool>`c.search_vector @@ websearch_to_tsquery('guichet_fr', ${q})`,
-            eb('c.reference', 'ilike', like),
-            eb('cu.display_name', 'ilike', like),
-            eb('c.contract_number', 'ilike', like),
-          ]),
-        );
+        const alternatives: Expression<SqlBool>[] = [sql<SqlBool>`c.search_vector @@ websearch_to_tsquery('guichet_fr', ${q})`];
+        if (q.length >= 3 && /\d/.test(q)) {
+          alternatives.push(eb('c.reference', 'ilike', like), eb('c.contract_number', 'ilike', like));
+        }
+        if (customerIds.length > 0) alternatives.push(eb('c.customer_id', 'in', customerIds));
+        parts.push(eb.or(alternatives));
       }
       return eb.and(parts);
     });
 
-  const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  // Counted up to a cap: an exact count of a million rows costs more than the page itself.
+  const totalRow = await db
+    .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
 
   const { column, dir } = SORTS[page.sort];
   let q = base.selectAll('c').select(['cu.display_name as customer_name', 'u.name as assignee_name']);
@@ -177,7 +182,18 @@ export async function listComplaints(
     .orderBy('c.id', dir)
     .limit(page.limit)
     .execute();
-  return { rows: rows as ListedComplaint[], total: Number(totalRow.n) };
+  const total = Number(totalRow.n);
+  return { rows: rows as ListedComplaint[], total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP };
+}
+
+/** Lists count their rows exactly up to this many; beyond, they say "more than". */
+export const COUNT_CAP = 1000;
+
+/** Customers of the tenant whose name contains `q` (trigram index), for the complaint search. */
+async function customerIdsByName(db: Db, tenantId: string, q: string, limit: number): Promise<string[]> {
+  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const rows = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('display_name', 'ilike', like).limit(limit).execute();
+  return rows.map((r) => r.id);
 }
 
 export function sortValueOf(row: Complaint, sort: ComplaintSort): string {
@@ -205,4 +221,101 @@ export async function recentOpenComplaintsOfCustomer(db: Db, tenantId: string, c
     .orderBy('received_at', 'desc')
     .limit(20)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch ingestion and qualification
+
+/** A complaint row without its search vector (the batch paths never need it). */
+export type ComplaintRow = Omit<Complaint, 'search_vector'>;
+
+export const COMPLAINT_COLUMNS = [
+  'id', 'tenant_id', 'reference', 'customer_id', 'channel', 'kind', 'cause', 'product', 'priority', 'status', 'outcome',
+  'subject', 'nature', 'description', 'contract_number', 'process_id', 'assignee_id', 'sent_on', 'sent_on_source',
+  'received_at', 'ack_due_on', 'answer_due_on', 'acknowledged_at', 'answered_at', 'closed_at', 'tracking_token',
+  'created_by', 'created_at', 'updated_at', 'triage_reason',
+] as const satisfies readonly (keyof ComplaintRow)[];
+
+/**
+ * takeReferenceSeq for `count` complaints at once: returns the first of the `count` consecutive numbers.
+ * Same lock as takeReferenceSeq (held until the transaction ends, given back on rollback): take it as late
+ * as possible in the transaction.
+ */
+export async function takeReferenceSeqs(db: Db, tenantId: string, year: number, count: number): Promise<number> {
+  const row = await db
+    .insertInto('reference_counters')
+    .values({ tenant_id: tenantId, year, last_value: count })
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'year']).doUpdateSet({ last_value: sql<number>`reference_counters.last_value + ${count}::integer` }),
+    )
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return row.last_value - count + 1;
+}
+
+/** Multi-row insert (ids given by the caller), nothing returned. */
+export async function insertComplaints(db: Db, rows: NewComplaint[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('complaints').values(rows.slice(i, i + 500)).execute();
+}
+
+/**
+ * One read, locked for the rest of the transaction, of every complaint a batch of messages may join: by id
+ * (reply headers, conversations), tracking token or reference, and the recent open complaints of these
+ * customers (cross-channel duplicates).
+ */
+export async function lockIntakeComplaints(
+  db: Db,
+  tenantId: string,
+  keys: { ids: string[]; trackingTokens: string[]; references: string[]; customerIds: string[]; openSince: Date },
+): Promise<ComplaintRow[]> {
+  const { ids, trackingTokens, references, customerIds, openSince } = keys;
+  if (ids.length + trackingTokens.length + references.length + customerIds.length === 0) return [];
+  return db
+    .selectFrom('complaints')
+    .select(COMPLAINT_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => {
+      const parts: Expression<SqlBool>[] = [];
+      if (ids.length) parts.push(eb('id', 'in', ids));
+      if (trackingTokens.length) parts.push(eb('tracking_token', 'in', trackingTokens));
+      if (references.length) parts.push(eb('reference', 'in', references));
+      if (customerIds.length) {
+        parts.push(eb.and([eb('customer_id', 'in', customerIds), eb('status', 'in', [...OPEN]), eb('received_at', '>=', openSince)]));
+      }
+      return eb.or(parts);
+    })
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Reads and locks these complaints (qualification of a batch). */
+export async function lockComplaints(db: Db, tenantId: string, ids: readonly string[]): Promise<ComplaintRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('complaints').select(COMPLAINT_COLUMNS).where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).orderBy('id').forUpdate().execute();
+}
+
+type PatchColumn = 'kind' | 'cause' | 'product' | 'priority' | 'process_id' | 'assignee_id' | 'triage_reason' | 'sent_on' | 'sent_on_source' | 'ack_due_on' | 'answer_due_on';
+const PATCH_TYPES: Record<PatchColumn, string> = {
+  kind: 'text', cause: 'text', product: 'text', priority: 'text', process_id: 'uuid', assignee_id: 'uuid', triage_reason: 'text',
+  sent_on: 'date', sent_on_source: 'text', ack_due_on: 'date', answer_due_on: 'date',
+};
+
+/**
+ * updateComplaint for many complaints in one statement (UPDATE … FROM VALUES): each row gives the new
+ * value of every listed column (callers lock the rows first, so unchanged values are written back as read).
+ */
+export async function updateComplaintsMany(
+  db: Db,
+  tenantId: string,
+  columns: readonly PatchColumn[],
+  rows: readonly ({ id: string; updated_at: Date } & Partial<Record<PatchColumn, string | null>>)[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map((r) => sql`(${sql.join([sql`${r.id}::uuid`, sql`${r.updated_at}::timestamptz`, ...columns.map((c) => sql`${r[c] ?? null}::${sql.raw(PATCH_TYPES[c])}`)])})`),
+  );
+  const names = sql.join(['id', 'updated_at', ...columns].map((c) => sql.ref(c)));
+  const sets = sql.join([sql`updated_at = v.updated_at`, ...columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`)]);
+  await sql`UPDATE complaints AS c SET ${sets} FROM (VALUES ${values}) AS v(${names}) WHERE c.tenant_id = ${tenantId} AND c.id = v.id`.execute(db);
 }

@@ -108,3 +108,80 @@ export async function searchCustomers(
     .execute();
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, complainantType: r.complainant_type, score: Number(r.score) }));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Batch ingestion
+
+/** findIdentities for a whole batch of messages (one statement; exact pairs filtered here). */
+export async function findIdentitiesMany(db: Db, tenantId: string, identities: readonly Identity[]): Promise<{ customerId: string; kind: IdentityKind; value: string }[]> {
+  if (identities.length === 0) return [];
+  const kinds = [...new Set(identities.map((i) => i.kind))];
+  const values = [...new Set(identities.map((i) => i.value))];
+  const wanted = new Set(identities.map((i) => `${i.kind}\u0000${i.value}`));
+  const rows = await db
+    .selectFrom('customer_identities')
+    .select(['customer_id', 'kind', 'value'])
+    .where('tenant_id', '=', tenantId)
+    .where('kind', 'in', kinds)
+    .where('value', 'in', values)
+    .execute();
+  return rows.filter((r) => wanted.has(`${r.kind}\u0000${r.value}`)).map((r) => ({ customerId: r.customer_id, kind: r.kind, value: r.value }));
+}
+
+/** Multi-row insert of customers whose ids the caller chose. */
+export async function insertCustomers(db: Db, tenantId: string, rows: readonly { id: string; displayName: string; complainantType: string; at: Date }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('customers')
+      .values(rows.slice(i, i + 500).map((r) => ({ id: r.id, tenant_id: tenantId, display_name: r.displayName, complainant_type: r.complainantType, created_at: r.at, updated_at: r.at })))
+      .execute();
+  }
+}
+
+/**
+ * addIdentities for many customers in one statement; an identity already held (by anyone in the tenant)
+ * is left as it is. Returns the identities actually inserted, so that a caller can tell a concurrent
+ * writer took one first.
+ */
+export async function addIdentitiesMany(db: Db, tenantId: string, rows: readonly { customerId: string; kind: IdentityKind; value: string }[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += 500) {
+    const out = await db
+      .insertInto('customer_identities')
+      .values(rows.slice(i, i + 500).map((r) => ({ tenant_id: tenantId, customer_id: r.customerId, kind: r.kind, value: r.value })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doNothing())
+      .returning(['kind', 'value'])
+      .execute();
+    for (const r of out) inserted.add(`${r.kind}\u0000${r.value}`);
+  }
+  return inserted;
+}
+
+/**
+ * insertMergeSuggestion for a batch, in one statement: a pair that already has a pending suggestion
+ * (either order, in the table or earlier in the batch) is left as it is.
+ */
+export async function insertMergeSuggestionsMany(
+  db: Db,
+  rows: readonly { tenantId: string; customerId: string; otherCustomerId: string; reason: string; evidence: Record<string, unknown>; complaintId?: string | null; messageId?: string | null; at: Date }[],
+): Promise<void> {
+  const valid = rows.filter((s) => s.customerId !== s.otherCustomerId);
+  for (let i = 0; i < valid.length; i += 500) {
+    await db
+      .insertInto('merge_suggestions')
+      .values(
+        valid.slice(i, i + 500).map((s) => ({
+          tenant_id: s.tenantId,
+          customer_id: s.customerId,
+          other_customer_id: s.otherCustomerId,
+          reason: s.reason,
+          evidence: JSON.stringify(s.evidence),
+          complaint_id: s.complaintId ?? null,
+          message_id: s.messageId ?? null,
+          created_at: s.at,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}

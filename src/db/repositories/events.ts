@@ -52,3 +52,18 @@ export async function hasUserEvent(db: Db, tenantId: string, complaintId: string
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** hasUserEvent for many complaints: the ids of those on which a user recorded one of these events. */
+export async function complaintsWithUserEvents(db: Db, tenantId: string, complaintIds: readonly string[], types: string[]): Promise<Set<string>> {
+  if (complaintIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('events')
+    .select('complaint_id')
+    .distinct()
+    .where('tenant_id', '=', tenantId)
+    .where('complaint_id', 'in', [...complaintIds])
+    .where('type', 'in', types)
+    .where('actor_kind', '=', 'user')
+    .execute();
+  return new Set(rows.map((r) => r.complaint_id!));
+}

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, InboundJournalTable } from '../types.ts';
+import type { Database, InboundJournalTable, Tenant } from '../types.ts';
 
 type Db = Kysely<Database>;
 export type JournalRow = Selectable<InboundJournalTable>;
@@ -169,4 +169,87 @@ export async function insertJournalMany(
     for (const r of existing) out.set(r.external_id, { id: r.id, status: r.status, created: false });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch ingestion
+
+/** The tenant a journal row belongs to (the ingest job carries only the row id). */
+export async function journalTenantId(db: Db, journalId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('inbound_journal').select('tenant_id').where('id', '=', journalId).executeTakeFirst();
+  return row?.tenant_id;
+}
+
+/** Pending rows of one tenant, oldest first (read without a lock: the batch locks them again). */
+export async function listPendingJournal(db: Db, tenantId: string, limit: number, exclude: readonly string[] = []): Promise<JournalRow[]> {
+  let q = db.selectFrom('inbound_journal').selectAll().where('status', '=', 'pending').where('tenant_id', '=', tenantId);
+  if (exclude.length > 0) q = q.where('id', 'not in', [...exclude]);
+  return q.orderBy('received_at').orderBy('id').limit(limit).execute();
+}
+
+/** Locks these rows for the rest of the transaction; returns those still pending (the others were handled meanwhile). */
+export async function lockPendingJournal(db: Db, journalIds: readonly string[]): Promise<Set<string>> {
+  if (journalIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('inbound_journal')
+    .select(['id', 'status'])
+    .where('id', 'in', [...journalIds])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Set(rows.filter((r) => r.status === 'pending').map((r) => r.id));
+}
+
+/** Fixed first key of the advisory lock that serialises the ingestion batches of one tenant. */
+const INGEST_LOCK = 7_294_002;
+
+/**
+ * The tenant row, with the tenant's ingestion lock taken for the rest of the transaction: the batches of
+ * one tenant run one after another (whatever the process), so that a batch sees every message, customer
+ * and complaint the previous one wrote — as the one-by-one path did.
+ */
+export async function lockTenantIntake(db: Db, tenantId: string): Promise<Tenant | undefined> {
+  const row = await db
+    .selectFrom('tenants')
+    .selectAll()
+    .select(sql<string>`pg_advisory_xact_lock(${INGEST_LOCK}, hashtext(tenants.id::text))::text`.as('_lock'))
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { _lock, ...tenant } = row;
+  void _lock;
+  return tenant as Tenant;
+}
+
+export interface JournalOutcome {
+  id: string;
+  status: Exclude<JournalStatus, 'pending'>;
+  messageId: string | null;
+  complaintId: string | null;
+  reason: string | null;
+}
+
+/** finishJournal for many rows in one statement (UPDATE … FROM VALUES). */
+export async function finishJournalMany(db: Db, outcomes: readonly JournalOutcome[], at: Date): Promise<void> {
+  if (outcomes.length === 0) return;
+  const values = sql.join(
+    outcomes.map((o) => sql`(${o.id}::uuid, ${o.status}::text, ${o.messageId}::uuid, ${o.complaintId}::uuid, ${o.reason}::text)`),
+  );
+  await sql`
+    UPDATE inbound_journal AS j
+       SET status = v.status, message_id = v.message_id, complaint_id = v.complaint_id, last_error = v.last_error,
+           processed_at = ${at}, attempts = j.attempts + 1
+      FROM (VALUES ${values}) AS v(id, status, message_id, complaint_id, last_error)
+     WHERE j.id = v.id`.execute(db);
+}
+
+/** For each tenant with pending rows: its oldest pending row and how many are pending (recovery queues one job per tenant). */
+export async function pendingJournalByTenant(db: Db): Promise<{ tenantId: string; firstId: string; pending: number }[]> {
+  const rows = await db
+    .selectFrom('inbound_journal')
+    .select(['tenant_id', sql<string>`(array_agg(id ORDER BY received_at, id))[1]`.as('first_id'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'pending')
+    .groupBy('tenant_id')
+    .execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, firstId: r.first_id, pending: Number(r.n) }));
 }

@@ -98,19 +98,21 @@ export async function getMessage(db: Db, tenantId: string, messageId: string): P
   return db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', messageId).executeTakeFirst();
 }
 
-/** Recent inbound messages never qualified (their classify job was lost in a crash), oldest first. */
-export async function unqualifiedInboundMessages(db: Db, since: Date, limit: number): Promise<{ tenantId: string; messageId: string }[]> {
-  const rows = await db
+/**
+ * Recent inbound messages never qualified (their classify job was lost in a crash), oldest first; with
+ * `before`, only those created before it (younger ones may be in the middle of their qualification).
+ */
+export async function unqualifiedInboundMessages(db: Db, since: Date, limit: number, before?: Date): Promise<{ tenantId: string; messageId: string }[]> {
+  let q = db
     .selectFrom('messages as m')
     .leftJoin('qualifications as q', (join) => join.onRef('q.message_id', '=', 'm.id').onRef('q.tenant_id', '=', 'm.tenant_id'))
     .select(['m.tenant_id', 'm.id'])
     .where('m.direction', '=', 'inbound')
     .where('m.journal_id', 'is not', null)
     .where('m.created_at', '>=', since)
-    .where('q.id', 'is', null)
-    .orderBy('m.created_at')
-    .limit(limit)
-    .execute();
+    .where('q.id', 'is', null);
+  if (before) q = q.where('m.created_at', '<', before);
+  const rows = await q.orderBy('m.created_at').limit(limit).execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.id }));
 }
 
@@ -164,4 +166,79 @@ export async function staleQueuedOutbound(db: Db, before: Date, limit: number): 
     .limit(limit)
     .execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.id }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch ingestion and qualification
+
+/** Multi-row insert (ids given by the caller), nothing returned. */
+export async function insertMessages(db: Db, rows: Insertable<MessagesTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('messages').values(rows.slice(i, i + 500)).execute();
+}
+
+export interface MessageKey {
+  id: string;
+  complaint_id: string;
+  direction: Message['direction'];
+  channel: string;
+  external_id: string;
+  created_at: Date;
+}
+
+/**
+ * Every message of the tenant (inbound or ours) with one of these provider ids, newest first: serves both
+ * exact deduplication (inbound, same channel) and threading by reply headers.
+ */
+export async function messagesByExternalIds(db: Db, tenantId: string, externalIds: readonly string[]): Promise<MessageKey[]> {
+  if (externalIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'complaint_id', 'direction', 'channel', 'external_id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', 'in', [...new Set(externalIds)])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows as MessageKey[];
+}
+
+/** openComplaintOfConversation for many keys: key -> the open complaint of its latest message since `since`. */
+export async function openComplaintsOfConversations(db: Db, tenantId: string, keys: readonly string[], since: Date): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('complaints as c', 'c.id', 'm.complaint_id')
+    .select(['m.conversation_key', 'm.complaint_id'])
+    .distinctOn('m.conversation_key')
+    .where('m.tenant_id', '=', tenantId)
+    .where('m.conversation_key', 'in', [...new Set(keys)])
+    .where('m.created_at', '>=', since)
+    .where('c.status', 'in', ['nouvelle', 'en_cours', 'en_attente'])
+    .orderBy('m.conversation_key')
+    .orderBy('m.created_at', 'desc')
+    .execute();
+  return new Map(rows.map((r) => [r.conversation_key!, r.complaint_id]));
+}
+
+/** firstInboundMessageId for many complaints: complaint id -> id of its earliest inbound message. */
+export async function firstInboundMessageIds(db: Db, tenantId: string, complaintIds: readonly string[]): Promise<Map<string, string>> {
+  if (complaintIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('messages')
+    .select(['complaint_id', 'id'])
+    .distinctOn('complaint_id')
+    .where('tenant_id', '=', tenantId)
+    .where('complaint_id', 'in', [...complaintIds])
+    .where('direction', '=', 'inbound')
+    .orderBy('complaint_id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return new Map(rows.map((r) => [r.complaint_id, r.id]));
+}
+
+/** Inbound messages by id, for qualification (one read for a batch). */
+export async function getInboundMessages(db: Db, tenantId: string, ids: readonly string[]): Promise<Message[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).where('direction', '=', 'inbound').execute();
 }

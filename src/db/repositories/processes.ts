@@ -35,3 +35,20 @@ export async function lockProcess(db: Db, tenantId: string, processId: string): 
 export async function updateProcess(db: Db, tenantId: string, processId: string, patch: Updateable<ProcessesTable>): Promise<Process | undefined> {
   return db.updateTable('processes').set(patch).where('tenant_id', '=', tenantId).where('id', '=', processId).returningAll().executeTakeFirst();
 }
+
+/** The tenant's active processes (one read per batch; pick with `processFor`). */
+export async function listActiveProcesses(db: Db, tenantId: string): Promise<Process[]> {
+  return db.selectFrom('processes').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).execute();
+}
+
+/** findProcessFor over an already read list of active processes. */
+export function processFor(active: readonly Process[], kind: string, cause: string | null): Process | undefined {
+  const rows = active.filter((p) => p.kind === kind);
+  return rows.find((p) => cause !== null && p.cause === cause) ?? rows.find((p) => p.cause === null);
+}
+
+/** lockProcess for several processes at once. */
+export async function lockProcesses(db: Db, tenantId: string, processIds: readonly string[]): Promise<Process[]> {
+  if (processIds.length === 0) return [];
+  return db.selectFrom('processes').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...processIds]).orderBy('id').forUpdate().execute();
+}

@@ -34,3 +34,16 @@ export async function listComplaintQualifications(db: Db, tenantId: string, comp
     .orderBy('created_at')
     .execute();
 }
+
+/** insertQualification for a batch (one statement; a message already qualified keeps its row). */
+export async function insertQualifications(
+  db: Db,
+  rows: readonly { tenantId: string; complaintId: string; messageId: string; modelVersion: string; result: Record<string, unknown>; applied: boolean; at: Date }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('qualifications')
+    .values(rows.map((q) => ({ tenant_id: q.tenantId, complaint_id: q.complaintId, message_id: q.messageId, model_version: q.modelVersion, result: JSON.stringify(q.result), applied: q.applied, created_at: q.at })))
+    .onConflict((oc) => oc.columns(['tenant_id', 'message_id']).doNothing())
+    .execute();
+}
