@@ -545,7 +545,8 @@ export class MailboxReader {
   async stop(): Promise<void> {
     this.stopController.abort();
     this.wake?.();
-    if (this.client && this.client.idling) this.client.close();
+    // Idle or still connecting: close now. In the middle of a batch: the loop stops after it.
+    if (this.client && (this.client.idling || !this.client.usable)) this.client.close();
     await this.running;
   }
 
