@@ -27,6 +27,7 @@ import { channelRoutes } from './routes/api/channels.ts';
 import { conversationRoutes } from './routes/api/conversation.ts';
 import { complaintFileRoutes } from './routes/api/complaint-file.ts';
 import { dashboardRoutes } from './routes/api/dashboard.ts';
+import { registerRoutes } from './routes/api/register.ts';
 import { webhookRoutes } from './routes/webhooks/index.ts';
 import { consoleRoutes } from './routes/console.ts';
 
@@ -150,6 +151,7 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(conversationRoutes(deps), { prefix: '/api' });
   await app.register(complaintFileRoutes(deps), { prefix: '/api' });
   await app.register(dashboardRoutes(deps), { prefix: '/api' });
+  await app.register(registerRoutes(deps), { prefix: '/api' });
   await app.register(webhookRoutes(deps), { prefix: '/webhooks' });
   await app.register(consoleRoutes());
   return app;
