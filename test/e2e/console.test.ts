@@ -66,9 +66,10 @@ const runBrowser = chromiumAvailable();
 describe.skipIf(!runBrowser)('the console in Chromium', () => {
   let browser: Browser;
   let admin: TestClient;
-  let _adminEmail: string;
+  let adminEmail: string;
   let agentEmail: string;
-  let _agentName: string;
+  let agentName: string;
+  let agentId: string;
   let tenantId: string;
   const refs: Record<string, { id: string; reference: string }> = {};
 
@@ -76,11 +77,12 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     browser = await launchChromium();
     const signup = await signupTenant(env.app, 'Cabinet Console');
     admin = signup.client;
-    _adminEmail = signup.email;
+    adminEmail = signup.email;
     tenantId = signup.tenant.id;
     const agent = await addUser(env.app, admin, 'agent');
     agentEmail = agent.email;
-    _agentName = ((await admin.get('/api/users')).json() as { items: { email: string; name: string }[] }).items.find((u) => u.email === agentEmail)!.name;
+    agentId = agent.user.id;
+    agentName = ((await admin.get('/api/users')).json() as { items: { email: string; name: string }[] }).items.find((u) => u.email === agentEmail)!.name;
 
     const create = async (key: string, overrides: Record<string, unknown>) => {
       const res = await admin.post('/api/complaints', sampleComplaint(overrides));
@@ -170,6 +172,119 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await page.getByRole('button', { name: /En retard/ }).first().click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(refs.late!.reference);
+    await context.close();
+  });
+
+  it('an agent opens a complaint with the keyboard, writes a note, changes the status, takes it, requalifies it; a colleague sees it live', async () => {
+    // The administrator has the file open: the agent is told, and the administrator's page follows the changes.
+    const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const adminPage = await login(adminContext, adminEmail);
+    await adminPage.goto(`${base}/console/reclamations/${refs.late!.id}`);
+    await adminPage.getByRole('heading', { name: refs.late!.reference, level: 1 }).waitFor();
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const page = await login(context, agentEmail);
+    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(3);
+    await page.locator('body').press('4'); // the "En retard" view
+    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(1);
+    await page.keyboard.press('j');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe(refs.late!.reference);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: refs.late!.reference, level: 1 }).waitFor();
+    expect(page.url()).toBe(`${base}/console/reclamations/${refs.late!.id}`);
+    const head = page.locator('.complaint-head');
+    expect(await head.textContent()).toContain('Lucien Morel');
+    expect(await head.locator('.badge-late').count()).toBe(2);
+    expect(await head.textContent()).toMatch(/En retard/);
+    // Presence: the next heartbeat (every 20 s) at the latest.
+    await page.getByText('Claire Martin consulte aussi ce dossier').waitFor({ timeout: 45_000 });
+
+    // c: the internal note.
+    await page.keyboard.press('c');
+    expect(await page.evaluate('document.activeElement.name')).toBe('note');
+    await page.keyboard.type('Appelé le client : expertise prévue jeudi.');
+    await page.getByRole('button', { name: 'Ajouter la note' }).click();
+    const note = page.locator('.msg-note', { hasText: 'expertise prévue jeudi' });
+    await note.waitFor();
+    expect(await note.textContent()).toContain('Note interne');
+    // Live: the administrator's open page shows the note without reloading.
+    await adminPage.locator('.msg-note', { hasText: 'expertise prévue jeudi' }).waitFor({ timeout: 15_000 });
+
+    // Status.
+    await page.getByLabel('Nouveau statut').selectOption('en_cours');
+    await page.getByRole('button', { name: 'Changer le statut' }).click();
+    await expect.poll(() => head.locator('.status').textContent()).toBe('En cours');
+
+    // Assignment.
+    await page.getByRole('button', { name: 'Me l’attribuer' }).click();
+    await expect.poll(() => head.textContent()).toContain(agentName);
+
+    // Requalify: product and priority.
+    await page.getByLabel('Produit').selectOption('auto');
+    await page.getByLabel('Priorité').selectOption('haute');
+    await page.getByRole('button', { name: 'Requalifier' }).click();
+    await expect.poll(() => head.textContent()).toContain('Auto');
+    await expect.poll(() => head.locator('.priority').textContent()).toContain('Haute');
+
+    const detail = (await admin.get(`/api/complaints/${refs.late!.id}`)).json() as {
+      complaint: { status: string; assigneeId: string; product: string; priority: string };
+      messages: { direction: string; bodyText: string }[];
+    };
+    expect(detail.complaint).toMatchObject({ status: 'en_cours', assigneeId: agentId, product: 'auto', priority: 'haute' });
+    expect(detail.messages.some((m) => m.direction === 'note' && m.bodyText.includes('expertise prévue jeudi'))).toBe(true);
+    await expect.poll(() => page.locator('.event', { hasText: 'Statut modifié' }).count()).toBeGreaterThan(0);
+    await screenshot(page, 'complaint-1280');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await screenshot(page, 'complaint-768');
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+
+    // The customer's file, from the header link.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('link', { name: 'Lucien Morel' }).click();
+    await page.getByRole('heading', { name: 'Lucien Morel', level: 1 }).waitFor();
+    expect(await page.locator('.identity-list').textContent()).toContain('lucien.morel@example.fr');
+    expect(await page.locator('table.complaints').textContent()).toContain(refs.late!.reference);
+    await screenshot(page, 'customer-1280');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await screenshot(page, 'customer-768');
+    await context.close();
+    await adminContext.close();
+  });
+
+  it('an administrator connects a Twilio number; the auth token is never shown back', async () => {
+    const token = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const page = await login(context, adminEmail);
+    await page.getByRole('link', { name: 'Paramètres' }).click();
+    await page.getByRole('heading', { name: 'Paramètres', level: 1 }).waitFor();
+    await page.getByRole('tab', { name: 'Canaux' }).click();
+    await page.getByLabel('Type').selectOption('twilio');
+    await page.getByLabel('Nom', { exact: true }).fill('SMS du cabinet');
+    await page.getByLabel('Numéro de téléphone').fill('06 11 22 33 44');
+    await page.getByLabel('Identifiant de compte (Account SID)').fill(`AC${'0123456789abcdef'.repeat(2)}`);
+    await page.getByLabel('Jeton d’authentification (Auth Token)').fill(token);
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    const row = page.locator('tbody tr', { hasText: 'SMS du cabinet' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('+33611223344');
+    expect(await row.textContent()).toMatch(/Jeton d’authentification \(Auth Token\) : défini/);
+    expect(await page.content()).not.toContain(token);
+
+    // Editing shows "défini", never the value.
+    await row.getByRole('button', { name: 'Modifier' }).click();
+    const field = page.getByLabel(/Jeton d’authentification/);
+    expect(await field.inputValue()).toBe('');
+    expect(await page.locator('label', { has: field }).textContent()).toContain('défini');
+    expect(await page.content()).not.toContain(token);
+
+    const channels = await admin.get('/api/channels');
+    expect(channels.body).not.toContain(token);
+    const twilio = (channels.json() as { items: { kind: string; secretsSet: string[] }[] }).items.find((c) => c.kind === 'twilio');
+    expect(twilio?.secretsSet).toEqual(['authToken']);
+    await screenshot(page, 'settings-channels-1280');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await screenshot(page, 'settings-channels-768');
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
     await context.close();
   });
 

@@ -3,6 +3,7 @@ import { useLogout, useSession } from '../api/queries.ts';
 import { hasRole } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { Notifications } from './Notifications.tsx';
+import { LiveUpdates } from './LiveUpdates.tsx';
 
 export function Layout() {
   const { t, lang, setLang } = useI18n();
@@ -41,6 +42,7 @@ export function Layout() {
           </button>
         </div>
       </header>
+      <LiveUpdates />
       <main id="contenu" tabIndex={-1}>
         <Outlet />
       </main>

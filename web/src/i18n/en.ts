@@ -259,11 +259,13 @@ export const en: Dictionary = {
       'attachment.added': 'Attachment added',
       'attachment.removed': 'Attachment removed',
       'attachment.refused': 'Attachment refused',
+      'customer.created': 'Customer created',
       'customer.merged': 'Customers merged',
       'customer.merge_undone': 'Merge undone',
       'customer.merge_suggested': 'Customer merge suggested',
       'customer.merge_rejected': 'Merge rejected',
     },
+    fields: { kind: 'kind', cause: 'cause', product: 'product', priority: 'priority', nature: 'nature', contractNumber: 'contract no.', sentOn: 'sending date', subject: 'subject', description: 'description' },
     change: (before: string, after: string) => `${before} → ${after}`,
   },
   actions: {

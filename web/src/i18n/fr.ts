@@ -261,11 +261,13 @@ export const fr = {
       'attachment.added': 'Pièce jointe ajoutée',
       'attachment.removed': 'Pièce jointe retirée',
       'attachment.refused': 'Pièce jointe refusée',
+      'customer.created': 'Client créé',
       'customer.merged': 'Clients fusionnés',
       'customer.merge_undone': 'Fusion annulée',
       'customer.merge_suggested': 'Fusion de clients suggérée',
       'customer.merge_rejected': 'Fusion refusée',
     } as Record<string, string>,
+    fields: { kind: 'type', cause: 'cause', product: 'produit', priority: 'priorité', nature: 'nature', contractNumber: 'n° de contrat', sentOn: 'date d’envoi', subject: 'objet', description: 'description' } as Record<string, string>,
     change: (before: string, after: string) => `${before} → ${after}`,
   },
   actions: {
