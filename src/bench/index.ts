@@ -34,8 +34,13 @@ export async function runBench(config: Config, args: string[]): Promise<void> {
         results.classify = await benchClassify(args);
         break;
       }
+      case 'console': {
+        const { benchConsole } = await import('./console.ts');
+        results.console = await benchConsole(config, args);
+        break;
+      }
       default:
-        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify, webhooks)`);
+        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify, webhooks, email, console)`);
         process.exit(2);
     }
   }

@@ -222,6 +222,19 @@ export function addJoursOuvrables(date: IsoDate, n: number, zone: Zone = 'metrop
  */
 export function joursOuvrablesBetween(from: IsoDate, to: IsoDate, zone: Zone = 'metropole'): number {
   assertZone(zone);
+  // Lists show two day counts per row, and rows share their dates: the answers are kept (pure function).
+  const key = `${from}|${to}|${zone}`;
+  const known = betweenMemo.get(key);
+  if (known !== undefined) return known;
+  const value = countJoursOuvrables(from, to, zone);
+  if (betweenMemo.size >= 20_000) betweenMemo.clear();
+  betweenMemo.set(key, value);
+  return value;
+}
+
+const betweenMemo = new Map<string, number>();
+
+function countJoursOuvrables(from: IsoDate, to: IsoDate, zone: Zone): number {
   const order = compareDates(from, to);
   if (order === 0) return 0;
   const [start, end] = order < 0 ? [from, to] : [to, from];

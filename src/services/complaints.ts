@@ -283,7 +283,7 @@ export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery)
   if (query.overdue) filters.overdueOn = today;
   if (query.dueWithinDays !== undefined) filters.answerDueBetween = { from: today, to: addDays(today, query.dueWithinDays) };
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const { rows, total } = await listComplaintRows(deps.db, actor.tenantId, filters, { sort, limit: limit + 1, after });
+  const { rows, total, totalCapped } = await listComplaintRows(deps.db, actor.tenantId, filters, { sort, limit: limit + 1, after });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -293,6 +293,7 @@ export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery)
       assigneeName: row.assignee_name,
     })),
     total,
+    totalCapped,
     nextCursor: rows.length > limit && last ? encodeCursor(sortValueOf(last, sort), last.id) : null,
   };
 }

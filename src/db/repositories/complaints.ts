@@ -114,10 +114,10 @@ export async function listComplaints(
   page: { sort: ComplaintSort; limit: number; after?: { value: string; id: string } | undefined },
 ): Promise<{ rows: ListedComplaint[]; total: number; totalCapped: boolean }> {
   const customerIds = filters.q && filters.q.trim().length >= 3 ? await customerIdsByName(db, tenantId, filters.q.trim(), 200) : [];
+  // Filters touch the complaints table only (customer names were resolved to ids above), so that the
+  // count never joins; the page's rows join their customer and assignee.
   const base = db
     .selectFrom('complaints as c')
-    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'c.assignee_id')
     .where('c.tenant_id', '=', tenantId)
     .where((eb) => {
       const parts: Expression<SqlBool>[] = [];
@@ -172,7 +172,11 @@ export async function listComplaints(
     .executeTakeFirstOrThrow();
 
   const { column, dir } = SORTS[page.sort];
-  let q = base.selectAll('c').select(['cu.display_name as customer_name', 'u.name as assignee_name']);
+  let q = base
+    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.assignee_id')
+    .selectAll('c')
+    .select(['cu.display_name as customer_name', 'u.name as assignee_name']);
   if (page.after) {
     const op = dir === 'asc' ? sql`>` : sql`<`;
     q = q.where(sql<SqlBool>`(${sql.ref(column)}, c.id) ${op} (${page.after.value}, ${page.after.id}::uuid)`);

@@ -159,7 +159,15 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ['complaints'],
           summary: 'Lister les réclamations (filtres, recherche plein texte, tri, pagination par curseur)',
           querystring: listQuery,
-          response: { 200: z.object({ items: z.array(complaintListItem), total: z.number(), nextCursor: z.string().nullable() }) },
+          response: {
+            200: z.object({
+              items: z.array(complaintListItem),
+              /** Exact up to 1,000; beyond, `totalCapped` is true and the console says « plus de 1 000 ». */
+              total: z.number(),
+              totalCapped: z.boolean(),
+              nextCursor: z.string().nullable(),
+            }),
+          },
         },
       },
       async (request) => listComplaints(deps, requireActor(request), request.query),
