@@ -37,6 +37,13 @@ export const EVENT_LABELS_FR: Readonly<Record<string, string>> = {
   'customer.merge_undone': 'Fusion de clients annulée',
   'customer.merge_rejected': 'Fusion de clients refusée',
   'customer.status_requested': 'Statut demandé par SMS',
+  'complaint.viewed': 'Réclamation consultée',
+  'register.exported': 'Registre des réclamations exporté',
+  'action.created': 'Action corrective ou préventive créée',
+  'action.updated': 'Action corrective ou préventive modifiée',
+  'action.linked': 'Réclamation liée à une action corrective',
+  'action.unlinked': 'Réclamation retirée d’une action corrective',
+  'digest.sent': 'Synthèse hebdomadaire envoyée aux responsables',
 };
 
 export function eventLabel(type: string): string {

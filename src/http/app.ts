@@ -28,6 +28,9 @@ import { conversationRoutes } from './routes/api/conversation.ts';
 import { complaintFileRoutes } from './routes/api/complaint-file.ts';
 import { dashboardRoutes } from './routes/api/dashboard.ts';
 import { registerRoutes } from './routes/api/register.ts';
+import { actionRoutes } from './routes/api/actions.ts';
+import { signalRoutes } from './routes/api/signals.ts';
+import { auditRoutes } from './routes/api/audit.ts';
 import { webhookRoutes } from './routes/webhooks/index.ts';
 import { consoleRoutes } from './routes/console.ts';
 
@@ -152,6 +155,9 @@ export async function buildApp(deps: Deps, secret: string, options: AppOptions =
   await app.register(complaintFileRoutes(deps), { prefix: '/api' });
   await app.register(dashboardRoutes(deps), { prefix: '/api' });
   await app.register(registerRoutes(deps), { prefix: '/api' });
+  await app.register(actionRoutes(deps), { prefix: '/api' });
+  await app.register(signalRoutes(deps), { prefix: '/api' });
+  await app.register(auditRoutes(deps), { prefix: '/api' });
   await app.register(webhookRoutes(deps), { prefix: '/webhooks' });
   await app.register(consoleRoutes());
   return app;

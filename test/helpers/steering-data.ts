@@ -36,7 +36,7 @@ export async function insertCustomers(deps: Deps, tenantId: string, n: number): 
   const customers = Array.from({ length: n }, (_, i) => ({
     id: randomUUID(),
     name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= 100 ? ` ${i}` : ''}`,
-    email: `client${i}.${tenantId.slice(0, 8)}@exemple.fr`,
+    email: `client${i}.${randomUUID().slice(0, 8)}@exemple.fr`,
   }));
   await deps.db.insertInto('customers').values(customers.map((c) => ({ id: c.id, tenant_id: tenantId, display_name: c.name }))).execute();
   await deps.db.insertInto('customer_identities').values(customers.map((c) => ({ tenant_id: tenantId, customer_id: c.id, kind: 'email' as const, value: c.email }))).execute();

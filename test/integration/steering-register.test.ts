@@ -87,7 +87,7 @@ describe('complaints register', () => {
     expect(got.map((e) => e.id)).toEqual(want.map((c) => c.id));
     const names = new Map(customers.map((c) => [c.id, c]));
     want.forEach((c, i) => {
-      const e = got[i] as Record<string, any>;
+      const e = got[i] as { correctiveMeasures: { title: string }[] } & Record<string, unknown>;
       expect(e).toMatchObject({
         reference: c.reference,
         complainant: { customerId: c.customer_id, name: names.get(c.customer_id)!.name, emails: [names.get(c.customer_id)!.email], phones: [] },

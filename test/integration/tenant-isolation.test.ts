@@ -28,6 +28,7 @@ let b: {
   processId: string;
   notificationId: string;
   channelId: string;
+  actionId: string;
 };
 
 const BOUNDARY = 'isolationBoundary';
@@ -56,6 +57,7 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'PUT /api/channels/:channelId': twilioChannel('+33612000002'),
     'POST /api/complaints/:complaintId/replies': { text: 'Réponse venue d’un autre cabinet' },
     'POST /api/complaints/:complaintId/acknowledge': {},
+    'PATCH /api/actions/:actionId': { status: 'abandonnee', addComplaintIds: [b.complaintId] },
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
     return { payload: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
@@ -106,6 +108,7 @@ beforeAll(async () => {
     processId: (await tb.client.get('/api/processes')).json().items[0].id,
     notificationId: '',
     channelId: (await tb.client.post('/api/channels', twilioChannel('+33612000001'))).json().id,
+    actionId: (await tb.client.post('/api/actions', { title: 'Action de B', rootCause: 'Cause de B', complaintIds: [complaint.id] })).json().id,
   };
   // B's complaint (sent in March) is overdue: the deadline watch gives B's admin a notification.
   await runDeadlineWatch(env.deps);
@@ -130,6 +133,7 @@ describe('tenant isolation', () => {
       processId: b.processId,
       notificationId: b.notificationId,
       channelId: b.channelId,
+      actionId: b.actionId,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     // Parameters that are not ids (a dashboard metric): those routes are checked for leaks in their own test below.
@@ -165,6 +169,29 @@ describe('tenant isolation', () => {
     expect(channel).toMatchObject({ address: '+33612000001', secretsSet: ['authToken'] });
     expect((await b.client.get('/api/merge-suggestions')).json().items.map((x: { id: string }) => x.id)).toContain(b.suggestionId);
     expect((await b.client.get('/api/inbound/quarantine')).json().items.map((x: { id: string }) => x.id)).toContain(b.journalId);
+    expect((await b.client.get(`/api/actions/${b.actionId}`)).json()).toMatchObject({ status: 'ouverte', complaintCount: 1 });
+  });
+
+  it('never shows another tenant’s complaints in the steering views, registers, exports or audit trail', async () => {
+    const own = (await a.client.post('/api/complaints', sampleComplaint({ complainant: { name: 'Client Alpha Pilotage' } }))).json();
+    const dashboard = (await a.client.get('/api/dashboard?from=2026-01-01')).json();
+    const dashboardB = (await b.client.get('/api/dashboard?from=2026-01-01')).json();
+    expect(dashboardB.share.reclamations).toBeGreaterThan(0);
+    for (const metric of ['received', 'ack_late', 'answer_late', 'backlog', 'repeat']) {
+      const items = (await a.client.get(`/api/dashboard/lists/${metric}?from=2026-01-01`)).json().items as { id: string }[];
+      expect(items.some((i) => i.id === b.complaintId), metric).toBe(false);
+    }
+    expect(dashboard.share.reclamations).toBe((await a.client.get('/api/register?from=2026-01-01')).json().total);
+    const register = (await a.client.get('/api/register?from=2026-01-01&pageSize=500')).json().items.map((e: { id: string }) => e.id);
+    expect(register).toContain(own.id);
+    expect(register).not.toContain(b.complaintId);
+    expect((await a.client.get('/api/register.csv?from=2026-01-01')).body).not.toContain('Dupont');
+    const audit = (await a.client.get('/api/audit?limit=200')).json().items as { complaintId: string | null }[];
+    expect(audit.some((e) => e.complaintId === b.complaintId)).toBe(false);
+    expect((await a.client.get(`/api/audit?complaint=${b.complaintId}`)).json().items).toEqual([]);
+    expect((await a.client.get('/api/actions')).json().items.map((x: { id: string }) => x.id)).not.toContain(b.actionId);
+    expect((await a.client.post('/api/actions', { title: 'Pirate', rootCause: 'x', complaintIds: [b.complaintId] })).statusCode).toBe(404);
+    expect((await a.client.post('/api/actions', { title: 'Pirate', rootCause: 'x', ownerId: b.userId })).statusCode).toBe(400);
   });
 
   it('never lists another tenant’s complaints, users or processes', async () => {
