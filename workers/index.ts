@@ -8,6 +8,8 @@ import { retrainHandler } from './retrain.ts';
 import { sendHandler } from './send.ts';
 import { startMaintenance } from './maintenance.ts';
 import { runAutoAcknowledgements } from '../src/notify/customer-messages.ts';
+import { staleTranscriptions } from '../src/db/repositories/sms.ts';
+import { reconcileVoice } from '../src/services/voice-inbound.ts';
 import { startMailboxSupervisor, type SupervisorOptions } from '../connectors/email/imap.ts';
 
 /**
@@ -19,13 +21,7 @@ export async function startWorkers(
   options: { sweepEveryMs?: number; /** IMAP readers of the email channels (false: none, e.g. tests driving them). */ mailboxes?: boolean | SupervisorOptions } = {},
 ): Promise<() => Promise<void>> {
   await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps), send: sendHandler(deps) });
-  const recover = async () => {
-    await recoverPendingInbound(deps);
-    await recoverUnqualified(deps);
-    await recoverQueuedOutbound(deps);
-    // Acknowledgements of qualified complaints whose process sends them automatically.
-    await runAutoAcknowledgements(deps);
-  };
+  const recover = () => recoverySweep(deps);
   await recover();
   const sweep = setInterval(() => {
     recover().catch((err: unknown) => deps.logger.error({ err }, 'recovery sweep failed'));
@@ -62,4 +58,19 @@ async function recoverUnqualified(deps: Deps): Promise<void> {
 async function recoverQueuedOutbound(deps: Deps): Promise<void> {
   const rows = await staleQueuedOutbound(deps.db, new Date(deps.clock.now().getTime() - 120_000), 500);
   for (const r of rows) await deps.queue.add('send', r, { jobId: `send-${r.messageId}` });
+}
+
+/**
+ * What the worker re-checks at start and every minute, so that a crash loses nothing: pending journal
+ * rows, unqualified messages, outbound messages left queued, due acknowledgements, unapplied transcriptions.
+ */
+export async function recoverySweep(deps: Deps): Promise<void> {
+  await recoverPendingInbound(deps);
+  await recoverUnqualified(deps);
+  await recoverQueuedOutbound(deps);
+  // Acknowledgements of qualified complaints whose process sends them automatically.
+  await runAutoAcknowledgements(deps);
+  // Voice transcriptions left unapplied by a process that died after journaling them.
+  const now = deps.clock.now().getTime();
+  for (const t of await staleTranscriptions(deps.db, new Date(now - 120_000), new Date(now - 86_400_000), 100)) await reconcileVoice(deps, t.tenantId, t.callSid);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { recoverySweep } from '../../workers/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
@@ -436,6 +437,24 @@ describe('voice messages', () => {
     expect(message?.body_text).toBe(text);
     expect(await journalOf('voice', `${callSid}:transcription`)).toMatchObject({ status: 'processed', message_id: message!.id });
     expect(await env.deps.db.selectFrom('attachments').select('id').where('message_id', '=', message!.id).execute()).toHaveLength(1);
+  });
+  it('applies, at the next sweep, a transcription journaled by a process that died before applying it', async () => {
+    const callSid = sid('CA');
+    const recordingSid = sid('RE');
+    await post('/webhooks/twilio/voice', callParams(callSid));
+    await post('/webhooks/twilio/recording?numero=%2B33757001122', recordingParams(callSid, recordingSid));
+    await env.deps.queue.drain();
+    const message = await messageOf('voice', callSid);
+    expect(message?.body_text).toBe(voicePlaceholder(37));
+    // What the transcription webhook commits before it reconciles; the process dies right there.
+    const text = 'Bonjour, je n’ai toujours pas reçu le remboursement de mes lunettes.';
+    await env.deps.db
+      .insertInto('inbound_journal')
+      .values({ tenant_id: tenantId, channel: 'voice', external_id: `${callSid}:transcription`, payload: new TextEncoder().encode(new URLSearchParams(transcriptionParams(callSid, recordingSid, text)).toString()), content_type: 'application/x-www-form-urlencoded', status: 'ignored', received_at: new Date(Date.now() - 5 * 60_000) })
+      .execute();
+    await recoverySweep(env.deps);
+    expect((await messageOf('voice', callSid))?.body_text).toBe(text);
+    expect(await journalOf('voice', `${callSid}:transcription`)).toMatchObject({ status: 'processed', message_id: message!.id });
   });
 });
 

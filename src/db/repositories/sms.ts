@@ -47,3 +47,22 @@ export async function setInboundText(db: Db, tenantId: string, messageId: string
     .where('direction', '=', 'inbound')
     .execute();
 }
+
+/**
+ * Transcriptions journaled between `since` and `before` but not applied (a process died between the
+ * journal commit and the reconciliation): the sweep applies them. Older ones wait for an agent.
+ */
+export async function staleTranscriptions(db: Db, before: Date, since: Date, limit: number): Promise<{ tenantId: string; callSid: string }[]> {
+  const rows = await db
+    .selectFrom('inbound_journal')
+    .select(['tenant_id', 'external_id'])
+    .where('channel', '=', 'voice')
+    .where('external_id', 'like', '%:transcription')
+    .where('status', '=', 'ignored')
+    .where('received_at', '<', before)
+    .where('received_at', '>=', since)
+    .orderBy('received_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, callSid: r.external_id.replace(/:transcription$/, '') }));
+}
