@@ -171,6 +171,8 @@ export const complaintDetailDto = z.object({
       z.object({ kind: z.literal('event'), at: z.string(), event: eventDto }),
     ]),
   ),
+  /** What the console proposes: a holding reply when the answer deadline is near and nothing was said lately. */
+  suggestions: z.object({ holdingReply: z.boolean(), acknowledgement: z.boolean() }),
 });
 
 /** Query-string lists: `status=nouvelle,en_cours` or `status=nouvelle&status=en_cours`. */

@@ -33,6 +33,7 @@ import type { Actor } from './actor.ts';
 import { linkCustomer, raiseMergeSuggestions, type ComplainantInput } from './customers.ts';
 import { openComplaint } from './complaint-records.ts';
 import { notifyStatus } from '../notify/customer-messages.ts';
+import { customerCommunicationOf } from '../notify/communication.ts';
 
 export interface UploadedFile {
   filename: string;
@@ -414,6 +415,23 @@ export async function getComplaintDetail(deps: Deps, actor: Actor, complaintId: 
     attachments: attachmentDtos,
     events: eventDtos,
     timeline,
+    suggestions: suggestionsFor(complaint, messages, today, zone, customerCommunicationOf(tenant.settings).holdingReplyDays),
+  };
+}
+
+/**
+ * A holding reply is proposed when the answer is due within `holdingDays` jours ouvrables and the customer
+ * heard nothing from us in the last two weeks; an acknowledgement when none has left yet.
+ */
+export function suggestionsFor(complaint: Complaint, messages: Message[], today: string, zone: Zone, holdingDays: number) {
+  const open = isOpenStatus(complaint.status);
+  const daysLeft = open ? joursOuvrablesBetween(today, complaint.answer_due_on, zone) : null;
+  const twoWeeksAgo = new Date(`${addDays(today, -14)}T00:00:00Z`);
+  const spokeLately = messages.some((m) => m.direction === 'outbound' && m.purpose !== 'ack' && m.delivery_status !== 'failed' && m.delivery_status !== 'suppressed' && m.created_at >= twoWeeksAgo);
+  const ackSent = messages.some((m) => m.direction === 'outbound' && m.purpose === 'ack' && (m.delivery_status === 'queued' || m.delivery_status === 'sent' || m.delivery_status === 'delivered'));
+  return {
+    holdingReply: open && complaint.answered_at === null && daysLeft !== null && daysLeft <= holdingDays && !spokeLately,
+    acknowledgement: open && complaint.kind === 'reclamation' && complaint.acknowledged_at === null && complaint.answered_at === null && !ackSent,
   };
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
-import { addUser, signupTenant } from '../helpers/http.ts';
+import { addUser, sampleComplaint, signupTenant } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
 import { saveChannel } from '../../src/services/channels.ts';
 import { runAutoAcknowledgements } from '../../src/notify/customer-messages.ts';
@@ -235,5 +235,23 @@ describe('the complaint file as a PDF', () => {
     expect(d.events.map((e: { type: string }) => e.type)).toContain('complaint.exported');
     const other = await signupTenant(env.app, 'Cabinet Curieux');
     expect((await other.client.get(`/api/complaints/${f.complaintId}/export.pdf`)).statusCode).toBe(404);
+  });
+});
+
+describe('what the console proposes', () => {
+  it('proposes a holding reply when the answer is due within the set days, until one has left', async () => {
+    const t = await signupTenant(env.app, 'Cabinet Attente');
+    await saveChannel(env.deps, t.tenant.id, emailChannel('contact@attente.example'), { actorUserId: null });
+    // Sent seven weeks ago: the two-month answer date is a week or so away.
+    const sent = new Date(Date.now() - 55 * 86_400_000).toISOString().slice(0, 10);
+    const c = (await t.client.post('/api/complaints', sampleComplaint({ sentOn: sent, receivedAt: `${sent}T10:00:00+01:00` }))).json();
+    const before = (await t.client.get(`/api/complaints/${c.id}`)).json();
+    expect(before.complaint.deadlines.answerDaysLeft).toBeLessThanOrEqual(7);
+    expect(before.suggestions).toEqual({ holdingReply: true, acknowledgement: true });
+    const preview = (await t.client.get(`/api/complaints/${c.id}/replies/preview?templateKey=holding`)).json();
+    expect((await t.client.post(`/api/complaints/${c.id}/replies`, { purpose: 'holding', text: preview.text })).statusCode).toBe(201);
+    expect((await t.client.get(`/api/complaints/${c.id}`)).json().suggestions.holdingReply).toBe(false);
+    const fresh = (await t.client.post('/api/complaints', sampleComplaint({ sentOn: null, receivedAt: undefined }))).json();
+    expect((await t.client.get(`/api/complaints/${fresh.id}`)).json().suggestions.holdingReply).toBe(false);
   });
 });
