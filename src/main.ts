@@ -23,7 +23,11 @@ const USAGE = `Usage : guichet <commande>
             évalue le modèle livré sur un CSV text,label (JSON sur la dernière ligne)
   mailbox import --channel ID|ADRESSE [--since AAAA-MM-JJ]
             importe au premier plan le courrier d'une boîte (reprise possible, JSON sur la dernière ligne)
-  bench db|ingest|email  mesures de performance (voir README)
+  signals [--tenant SLUG]
+            recalcule les signaux (causes récurrentes) de la dernière semaine complète (JSON)
+  digest --tenant SLUG [--dry-run]
+            synthèse du lundi aux responsables : l'affiche (--dry-run) ou l'envoie une fois par semaine
+  bench db|ingest|email|dashboard  mesures de performance (voir README)
   inspect-email FICHIER.eml
             passe un email brut dans le mappeur de production, sans rien écrire ; JSON sur la dernière
             ligne (kind, fromEmail, threadRef, newText…) ; illisible : kind null, error, code de sortie 1
@@ -215,6 +219,11 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'mailbox': {
       await (await import('../connectors/email/cli.ts')).mailboxCommand(config, args);
+      return;
+    }
+    case 'signals':
+    case 'digest': {
+      await (await import('./steering/cli.ts')).steeringCommand(config, command, args);
       return;
     }
     case 'bench': {

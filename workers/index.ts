@@ -11,6 +11,7 @@ import { runAutoAcknowledgements } from '../src/notify/customer-messages.ts';
 import { staleTranscriptions } from '../src/db/repositories/sms.ts';
 import { reconcileVoice } from '../src/services/voice-inbound.ts';
 import { startMailboxSupervisor, type SupervisorOptions } from '../connectors/email/imap.ts';
+import { startSteeringTimers } from '../src/steering/timers.ts';
 
 /**
  * The worker role: consume the queue, queue again whatever the journal still holds as pending (after a
@@ -35,11 +36,13 @@ export async function startWorkers(
   const hourly = setInterval(watch, 3_600_000);
   hourly.unref();
   const stopMaintenance = startMaintenance(deps);
+  const stopSteering = startSteeringTimers(deps);
   const mailboxes = options.mailboxes === false ? null : startMailboxSupervisor(deps, options.mailboxes === true ? {} : options.mailboxes);
   return async () => {
     clearInterval(sweep);
     clearInterval(hourly);
     stopMaintenance();
+    stopSteering();
     await mailboxes?.stop();
   };
 }
