@@ -16,6 +16,7 @@ let env: TestEnv;
 let base: string;
 
 beforeAll(async () => {
+  // Built once per run when web/dist is missing or older than web/src (fresh clone, changed sources).
   if (consoleIsStale()) await buildConsole();
   env = await createTestEnv();
   await env.app.listen({ host: '127.0.0.1', port: 0 });
@@ -225,6 +226,20 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Requalifier' }).click();
     await expect.poll(() => head.textContent()).toContain('Auto');
     await expect.poll(() => head.locator('.priority').textContent()).toContain('Haute');
+
+    // r: reply to the customer with the holding-reply template, filled by the server for this complaint.
+    await page.keyboard.press('r');
+    expect(await page.evaluate('document.activeElement.name')).toBe('reply');
+    await page.getByLabel('Modèle').selectOption('holding');
+    await page.getByRole('button', { name: 'Insérer le modèle' }).click();
+    await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
+    expect(await page.getByLabel('Nature du message').inputValue()).toBe('holding');
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    // No mailbox is connected for this tenant: the console says why nothing was sent, and keeps the text.
+    const refusal = page.locator('form[aria-labelledby="reply-title"] .error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('Impossible de joindre ce client par email');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
 
     const detail = (await admin.get(`/api/complaints/${refs.late!.id}`)).json() as {
       complaint: { status: string; assigneeId: string; product: string; priority: string };

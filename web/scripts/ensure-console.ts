@@ -33,7 +33,15 @@ export function consoleIsStale(): boolean {
 
 export async function buildConsole(): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
+  // Always React's production build, even when called from a test runner (NODE_ENV=test).
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(web, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = before;
+  }
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type RefObject } from 'react';
+import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { keys, useMergeSuggestions } from '../api/queries.ts';
@@ -42,7 +42,7 @@ export function StatusForm({ complaint, selectRef }: { complaint: Complaint; sel
   return (
     <form onSubmit={submit} aria-labelledby="status-title">
       <h3 id="status-title">{t.actions.status}</h3>
-      <div className="form-grid">
+      <div className="form-grid single">
         <label className="field">
           <span>{t.actions.newStatus}</span>
           <select ref={selectRef} name="status" value={status} onChange={(e) => setStatus(e.target.value as Complaint['status'])}>
@@ -100,7 +100,7 @@ export function AssignForm({ complaint, users, me }: { complaint: Complaint; use
       }}
     >
       <h3 id="assign-title">{t.actions.assign}</h3>
-      <div className="form-grid">
+      <div className="form-grid single">
         <label className="field">
           <span>{t.actions.assignee}</span>
           <select name="assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
@@ -132,6 +132,7 @@ export function NoteForm({ complaintId, textareaRef }: { complaintId: string; te
   const { t } = useI18n();
   const { run, pending, error } = useAction(complaintId);
   const [text, setText] = useState('');
+  const id = useId();
   return (
     <form
       aria-labelledby="note-title"
@@ -141,11 +142,10 @@ export function NoteForm({ complaintId, textareaRef }: { complaintId: string; te
         void run(() => unwrap(api.POST('/api/complaints/{complaintId}/notes', { params: { path: { complaintId } }, body: { text } })), t.actions.noteAdded).then((ok) => ok && setText(''));
       }}
     >
-      <h3 id="note-title">{t.actions.note}</h3>
-      <label className="field">
-        <span className="sr-only">{t.actions.note}</span>
-        <textarea ref={textareaRef} name="note" value={text} rows={3} onChange={(e) => setText(e.target.value)} aria-describedby="note-help" />
-      </label>
+      <h3 id="note-title">
+        <label htmlFor={id}>{t.actions.note}</label>
+      </h3>
+      <textarea id={id} ref={textareaRef} name="note" value={text} rows={3} onChange={(e) => setText(e.target.value)} aria-describedby="note-help" />
       <p id="note-help" className="small muted">
         {t.actions.noteHelp}
       </p>

@@ -118,7 +118,7 @@ function AcknowledgeButton({ complaintId }: { complaintId: string }) {
         disabled={pending}
         onClick={() => void run(() => unwrap(api.POST('/api/complaints/{complaintId}/acknowledge', { params: { path: { complaintId } }, body: {} })), t.reply.sent)}
       >
-        {t.deadline.ack} — {t.reply.send}
+        {t.reply.sendAck}
       </button>
       {error && (
         <p className="error" role="alert">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type RefObject } from 'react';
+import { useId, useState, type FormEvent, type RefObject } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import type { Complaint } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
@@ -24,6 +24,7 @@ export function ReplyForm({ complaint, textareaRef }: { complaint: Complaint; te
   const [text, setText] = useState('');
   const [reachable, setReachable] = useState<OutChannel[] | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
+  const textId = useId();
 
   const insertTemplate = async () => {
     setPreviewError(null);
@@ -136,10 +137,10 @@ export function ReplyForm({ complaint, textareaRef }: { complaint: Complaint; te
           <input name="subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
         </label>
       )}
-      <label className="field">
-        <span>{t.reply.text}</span>
-        <textarea ref={textareaRef} name="reply" rows={6} value={text} onChange={(e) => setText(e.target.value)} />
-      </label>
+      <div className="field">
+        <label htmlFor={textId}>{t.reply.text}</label>
+        <textarea id={textId} ref={textareaRef} name="reply" rows={6} value={text} onChange={(e) => setText(e.target.value)} />
+      </div>
       {purpose === 'answer' && (outcome === 'partiel' || outcome === 'refuse') && <p className="flag flag-warn">{t.reply.mediatorHint}</p>}
       {error && (
         <p className="error" role="alert">

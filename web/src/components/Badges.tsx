@@ -20,8 +20,8 @@ export function DeadlineBadge({ dueOn, daysLeft, overdue, done, compact = false 
   let full: string;
   if (overdue) {
     tone = 'late';
-    text = t.deadline.overdue;
     full = daysLeft !== null && daysLeft < 0 ? t.deadline.overdueBy(-daysLeft) : t.deadline.overdue;
+    text = compact ? t.deadline.overdue : full;
   } else if (daysLeft === null) {
     tone = done ? 'done' : 'muted';
     text = done ? t.deadline.done : t.deadline.closed;

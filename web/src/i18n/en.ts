@@ -210,7 +210,7 @@ export const en: Dictionary = {
     download: 'Download',
     delivery: {
       queued: 'Queued',
-      sent: 'Sent',
+    sent: 'Sent',
       delivered: 'Delivered',
       failed: 'Delivery failed',
       suppressed: 'Not sent',
@@ -316,6 +316,7 @@ export const en: Dictionary = {
     subject: 'Subject',
     text: 'Message',
     send: 'Send',
+    sendAck: 'Send the acknowledgement',
     sent: 'Message queued for sending.',
     segments: (n: number) => `${n} SMS`,
     mediatorHint: 'An answer that refuses, even partly, must name the mediator and the means of redress.',

@@ -212,7 +212,7 @@ export const fr = {
     download: 'Télécharger',
     delivery: {
       queued: 'En file d’envoi',
-      sent: 'Envoyé',
+    sent: 'Envoyé',
       delivered: 'Remis',
       failed: 'Échec de l’envoi',
       suppressed: 'Non envoyé',
@@ -318,6 +318,7 @@ export const fr = {
     subject: 'Objet',
     text: 'Message',
     send: 'Envoyer',
+    sendAck: 'Envoyer l’accusé de réception',
     sent: 'Message mis en file d’envoi.',
     segments: (n: number) => `${n} ${plural(n, 'SMS', 'SMS')}`,
     mediatorHint: 'Une réponse qui refuse, même en partie, doit citer le médiateur et les voies de recours.',
