@@ -867,6 +867,7 @@ export interface paths {
                                 assigneeName: string | null;
                             }[];
                             total: number;
+                            totalCapped: boolean;
                             nextCursor: string | null;
                         };
                     };
@@ -1210,6 +1211,10 @@ export interface paths {
                                     at: string;
                                 };
                             })[];
+                            suggestions: {
+                                holdingReply: boolean;
+                                acknowledgement: boolean;
+                            };
                         };
                     };
                 };
@@ -4321,6 +4326,1175 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaintId}/export.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Le dossier complet en PDF (identité, délais, échanges sur tous les canaux, historique) pour le médiateur ou un contrôle */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    complaintId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tableau de bord : volumes par semaine, respect des délais, durée de traitement, stock, issues, réclamants récurrents
+         * @description Semaines ISO de réception (lundi → dimanche), réclamations seulement sauf les volumes et la part demandes/réclamations. Lu dans des agrégats tenus à jour par la base ; avec plusieurs filtres, dans la table de faits.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Début de la période (AAAA-MM-JJ), élargi au lundi de sa semaine ; par défaut 26 semaines */
+                    from?: string;
+                    /** @description Fin de la période (AAAA-MM-JJ), élargie au dimanche de sa semaine ; par défaut aujourd’hui */
+                    to?: string;
+                    channel?: "email" | "webform" | "sms" | "voice" | "slack" | "letter" | "phone" | "in_person";
+                    cause?: "accueil" | "vente" | "information" | "refus_souscription" | "tarification" | "delai" | "qualite_reponse" | "indemnisation" | "resiliation" | "gestion_contrat" | "autre";
+                    product?: "auto" | "moto" | "habitation" | "sante" | "prevoyance" | "vie" | "credit" | "animaux" | "rc_pro" | "voyage" | "protection_juridique" | "autre";
+                    /** @description Identifiant du processus */
+                    process?: string;
+                    /** @description Identifiant de l’agent attributaire */
+                    agent?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            period: {
+                                from: string;
+                                to: string;
+                                today: string;
+                                weekEnd: string;
+                            };
+                            /** @enum {string} */
+                            source: "rollup" | "facts";
+                            volumes: {
+                                week: string;
+                                isoWeek: string;
+                                reclamations: number;
+                                demandes: number;
+                            }[];
+                            deadlines: {
+                                acknowledgement: {
+                                    /** @description Dans le délai */
+                                    met: number;
+                                    /** @description Hors délai (faits en retard, et en retard non faits) */
+                                    late: number;
+                                    /** @description En retard, toujours à faire */
+                                    lateStillOpen: number;
+                                    /** @description À faire, échéance d’ici dimanche */
+                                    atRiskThisWeek: number;
+                                    /** @description À faire, échéance plus lointaine */
+                                    pending: number;
+                                    /** @description Part dans le délai, en % */
+                                    complianceRate: number | null;
+                                };
+                                answer: {
+                                    /** @description Dans le délai */
+                                    met: number;
+                                    /** @description Hors délai (faits en retard, et en retard non faits) */
+                                    late: number;
+                                    /** @description En retard, toujours à faire */
+                                    lateStillOpen: number;
+                                    /** @description À faire, échéance d’ici dimanche */
+                                    atRiskThisWeek: number;
+                                    /** @description À faire, échéance plus lointaine */
+                                    pending: number;
+                                    /** @description Part dans le délai, en % */
+                                    complianceRate: number | null;
+                                };
+                            };
+                            handling: {
+                                answered: number;
+                                averageDays: number | null;
+                                p90Days: number | null;
+                            };
+                            backlog: {
+                                total: number;
+                                statuses: {
+                                    status: string;
+                                    label: string;
+                                }[];
+                                byProcess: {
+                                    processId: string | null;
+                                    processName: string;
+                                    total: number;
+                                    byStatus: {
+                                        [key: string]: number;
+                                    };
+                                }[];
+                            };
+                            outcomes: {
+                                total: number;
+                                items: {
+                                    outcome: string;
+                                    label: string;
+                                    count: number;
+                                }[];
+                            };
+                            repeatComplainants: {
+                                customers: number;
+                                complaints: number;
+                                top: {
+                                    customerId: string;
+                                    name: string;
+                                    count: number;
+                                }[];
+                            };
+                            share: {
+                                reclamations: number;
+                                demandes: number;
+                                reclamationRate: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/lists/{metric}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Les réclamations derrière un chiffre du tableau de bord (paginé) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Début de la période (AAAA-MM-JJ), élargi au lundi de sa semaine ; par défaut 26 semaines */
+                    from?: string;
+                    /** @description Fin de la période (AAAA-MM-JJ), élargie au dimanche de sa semaine ; par défaut aujourd’hui */
+                    to?: string;
+                    channel?: "email" | "webform" | "sms" | "voice" | "slack" | "letter" | "phone" | "in_person";
+                    cause?: "accueil" | "vente" | "information" | "refus_souscription" | "tarification" | "delai" | "qualite_reponse" | "indemnisation" | "resiliation" | "gestion_contrat" | "autre";
+                    product?: "auto" | "moto" | "habitation" | "sante" | "prevoyance" | "vie" | "credit" | "animaux" | "rc_pro" | "voyage" | "protection_juridique" | "autre";
+                    /** @description Identifiant du processus */
+                    process?: string;
+                    /** @description Identifiant de l’agent attributaire */
+                    agent?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    metric: "received" | "demandes" | "ack_met" | "ack_late" | "ack_overdue" | "ack_at_risk" | "ack_pending" | "answer_met" | "answer_late" | "answer_overdue" | "answer_at_risk" | "answer_pending" | "answered" | "backlog" | "repeat";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            metric: string;
+                            period: {
+                                from: string;
+                                to: string;
+                                today: string;
+                                weekEnd: string;
+                            };
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                            items: {
+                                id: string;
+                                reference: string;
+                                subject: string;
+                                customerId: string;
+                                customerName: string;
+                                kind: string;
+                                status: string;
+                                cause: string | null;
+                                product: string | null;
+                                receivedOn: string;
+                                ackDueOn: string;
+                                answerDueOn: string;
+                                ackOn: string | null;
+                                answerOn: string | null;
+                                assigneeId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registre des réclamations (art. L.612-2) : une ligne par réclamation reçue sur la période, paginé
+         * @description Réclamations seulement (pas les demandes), dans l’ordre de réception.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Reçues à partir du (AAAA-MM-JJ, heure de Paris) ; par défaut le 1er janvier */
+                    from?: string;
+                    /** @description Reçues jusqu’au (inclus) ; par défaut aujourd’hui */
+                    to?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            period: {
+                                from: string;
+                                to: string;
+                            };
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                            items: {
+                                id: string;
+                                reference: string;
+                                complainant: {
+                                    customerId: string;
+                                    name: string;
+                                    type: string;
+                                    typeLabel: string;
+                                    emails: string[];
+                                    phones: string[];
+                                };
+                                /** @description Date d’envoi par le réclamant */
+                                sentOn: string;
+                                /** @description Date d’envoi inconnue : date de réception retenue */
+                                sentOnIsReceipt: boolean;
+                                receivedAt: string;
+                                receivedOn: string;
+                                channel: string;
+                                channelLabel: string;
+                                nature: string;
+                                cause: string | null;
+                                causeLabel: string | null;
+                                product: string | null;
+                                productLabel: string | null;
+                                /** @description Contrat ou opération concerné */
+                                contractNumber: string | null;
+                                status: string;
+                                statusLabel: string;
+                                acknowledgedOn: string | null;
+                                /** @description Date de traitement (réponse envoyée) */
+                                answeredOn: string | null;
+                                /** @description Réponse apportée */
+                                outcome: string | null;
+                                outcomeLabel: string | null;
+                                closedOn: string | null;
+                                correctiveMeasures: {
+                                    actionId: string;
+                                    title: string;
+                                    status: string;
+                                    completedOn: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/register.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export du registre en CSV pour Excel (UTF-8 avec BOM, séparateur point-virgule), tracé dans l’historique */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Reçues à partir du (AAAA-MM-JJ, heure de Paris) ; par défaut le 1er janvier */
+                    from?: string;
+                    /** @description Reçues jusqu’au (inclus) ; par défaut aujourd’hui */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/register.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export du registre en PDF paginé (en-tête du cabinet, totaux), pour un contrôle ; tracé dans l’historique */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Reçues à partir du (AAAA-MM-JJ, heure de Paris) ; par défaut le 1er janvier */
+                    from?: string;
+                    /** @description Reçues jusqu’au (inclus) ; par défaut aujourd’hui */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Actions correctives et préventives (échéance la plus proche d’abord, retards signalés) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: ("ouverte" | "en_cours" | "terminee" | "abandonnee") | ("ouverte" | "en_cours" | "terminee" | "abandonnee")[];
+                    overdue?: "0" | "1" | "true" | "false";
+                    owner?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                            items: {
+                                id: string;
+                                title: string;
+                                /** @enum {string} */
+                                type: "corrective" | "preventive";
+                                rootCause: string;
+                                cause: string | null;
+                                product: string | null;
+                                signalId: string | null;
+                                ownerId: string | null;
+                                ownerName: string | null;
+                                dueOn: string | null;
+                                /** @enum {string} */
+                                status: "ouverte" | "en_cours" | "terminee" | "abandonnee";
+                                completedOn: string | null;
+                                /** @description Ouverte ou en cours, échéance dépassée */
+                                overdue: boolean;
+                                complaintCount: number | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Créer une action corrective ou préventive, depuis un signal ou des réclamations choisies */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        /** @enum {string} */
+                        type?: "corrective" | "preventive";
+                        /** @description Cause racine identifiée */
+                        rootCause?: string;
+                        /** @enum {string|null} */
+                        cause?: "accueil" | "vente" | "information" | "refus_souscription" | "tarification" | "delai" | "qualite_reponse" | "indemnisation" | "resiliation" | "gestion_contrat" | "autre" | null;
+                        /** @enum {string|null} */
+                        product?: "auto" | "moto" | "habitation" | "sante" | "prevoyance" | "vie" | "credit" | "animaux" | "rc_pro" | "voyage" | "protection_juridique" | "autre" | null;
+                        /**
+                         * Format: uuid
+                         * @description Responsable (utilisateur du cabinet)
+                         */
+                        ownerId?: string | null;
+                        dueOn?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Signal à l’origine de l’action (sa cause, ses exemples)
+                         */
+                        signalId?: string;
+                        /** @description Réclamations concernées */
+                        complaintIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            /** @enum {string} */
+                            type: "corrective" | "preventive";
+                            rootCause: string;
+                            cause: string | null;
+                            product: string | null;
+                            signalId: string | null;
+                            ownerId: string | null;
+                            ownerName: string | null;
+                            dueOn: string | null;
+                            /** @enum {string} */
+                            status: "ouverte" | "en_cours" | "terminee" | "abandonnee";
+                            completedOn: string | null;
+                            /** @description Ouverte ou en cours, échéance dépassée */
+                            overdue: boolean;
+                            complaintCount: number | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            complaints: {
+                                id: string;
+                                reference: string;
+                                subject: string;
+                                status: string;
+                                cause: string | null;
+                            }[];
+                            /** @description Efficacité : réclamations de la cause par semaine (et leur part) avant et après l’achèvement ; null tant que l’action n’est pas terminée */
+                            effectiveness: {
+                                weeks: number;
+                                basis: {
+                                    cause: string | null;
+                                    product: string | null;
+                                };
+                                before: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                };
+                                after: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                    weeksElapsed: number;
+                                };
+                                /** @description Variation relative du rythme hebdomadaire (−0,5 = divisé par deux) */
+                                change: number | null;
+                                complete: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/actions/{actionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Une action : réclamations liées et efficacité (avant / après son achèvement) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Semaines comparées de part et d’autre (8 par défaut) */
+                    weeks?: number;
+                };
+                header?: never;
+                path: {
+                    actionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            /** @enum {string} */
+                            type: "corrective" | "preventive";
+                            rootCause: string;
+                            cause: string | null;
+                            product: string | null;
+                            signalId: string | null;
+                            ownerId: string | null;
+                            ownerName: string | null;
+                            dueOn: string | null;
+                            /** @enum {string} */
+                            status: "ouverte" | "en_cours" | "terminee" | "abandonnee";
+                            completedOn: string | null;
+                            /** @description Ouverte ou en cours, échéance dépassée */
+                            overdue: boolean;
+                            complaintCount: number | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            complaints: {
+                                id: string;
+                                reference: string;
+                                subject: string;
+                                status: string;
+                                cause: string | null;
+                            }[];
+                            /** @description Efficacité : réclamations de la cause par semaine (et leur part) avant et après l’achèvement ; null tant que l’action n’est pas terminée */
+                            effectiveness: {
+                                weeks: number;
+                                basis: {
+                                    cause: string | null;
+                                    product: string | null;
+                                };
+                                before: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                };
+                                after: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                    weeksElapsed: number;
+                                };
+                                /** @description Variation relative du rythme hebdomadaire (−0,5 = divisé par deux) */
+                                change: number | null;
+                                complete: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Modifier une action (statut, responsable, échéance, réclamations liées) ; terminée : date d’achèvement */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    actionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        /** @enum {string} */
+                        type?: "corrective" | "preventive";
+                        rootCause?: string;
+                        /** @enum {string|null} */
+                        cause?: "accueil" | "vente" | "information" | "refus_souscription" | "tarification" | "delai" | "qualite_reponse" | "indemnisation" | "resiliation" | "gestion_contrat" | "autre" | null;
+                        /** @enum {string|null} */
+                        product?: "auto" | "moto" | "habitation" | "sante" | "prevoyance" | "vie" | "credit" | "animaux" | "rc_pro" | "voyage" | "protection_juridique" | "autre" | null;
+                        /** Format: uuid */
+                        ownerId?: string | null;
+                        dueOn?: string | null;
+                        /** @enum {string} */
+                        status?: "ouverte" | "en_cours" | "terminee" | "abandonnee";
+                        /** @description Date d’achèvement si ce n’est pas aujourd’hui */
+                        completedOn?: string;
+                        addComplaintIds?: string[];
+                        removeComplaintIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            /** @enum {string} */
+                            type: "corrective" | "preventive";
+                            rootCause: string;
+                            cause: string | null;
+                            product: string | null;
+                            signalId: string | null;
+                            ownerId: string | null;
+                            ownerName: string | null;
+                            dueOn: string | null;
+                            /** @enum {string} */
+                            status: "ouverte" | "en_cours" | "terminee" | "abandonnee";
+                            completedOn: string | null;
+                            /** @description Ouverte ou en cours, échéance dépassée */
+                            overdue: boolean;
+                            complaintCount: number | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            complaints: {
+                                id: string;
+                                reference: string;
+                                subject: string;
+                                status: string;
+                                cause: string | null;
+                            }[];
+                            /** @description Efficacité : réclamations de la cause par semaine (et leur part) avant et après l’achèvement ; null tant que l’action n’est pas terminée */
+                            effectiveness: {
+                                weeks: number;
+                                basis: {
+                                    cause: string | null;
+                                    product: string | null;
+                                };
+                                before: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                };
+                                after: {
+                                    from: string;
+                                    to: string;
+                                    complaints: number;
+                                    allComplaints: number;
+                                    perWeek: number | null;
+                                    share: number | null;
+                                    weeksElapsed: number;
+                                };
+                                /** @description Variation relative du rythme hebdomadaire (−0,5 = divisé par deux) */
+                                change: number | null;
+                                complete: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Causes récurrentes : hausses anormales par cause ou produit, groupes de réclamations aux textes proches, avec tendance et exemples */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Semaines analysées remontées (8 par défaut) */
+                    weeks?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /**
+                                 * @description volume : hausse d’une cause ou d’un produit ; cluster : textes proches
+                                 * @enum {string}
+                                 */
+                                kind: "volume" | "cluster";
+                                /** @description Lundi de la semaine analysée */
+                                week: string;
+                                key: string;
+                                dimension: string | null;
+                                value: string | null;
+                                label: string;
+                                count: number;
+                                baselineMean: number | null;
+                                baselineSd: number | null;
+                                threshold: number | null;
+                                trend: {
+                                    week: string;
+                                    count: number;
+                                }[];
+                                examples: {
+                                    complaintId: string;
+                                    reference: string;
+                                    subject: string;
+                                    similarity?: number;
+                                }[];
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Piste d’audit : chaque modification et chaque consultation (qui, quand, quoi), la plus récente d’abord */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description À partir du (heure de Paris) */
+                    from?: string;
+                    /** @description Jusqu’au (inclus) */
+                    to?: string;
+                    /** @description Utilisateur auteur */
+                    actor?: string;
+                    /** @description Type exact (complaint.viewed) ou famille terminée par un point (action.) */
+                    type?: string;
+                    /** @description Réclamation concernée */
+                    complaint?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                type: string;
+                                /** @description Libellé en français */
+                                label: string;
+                                at: string;
+                                actorKind: string;
+                                actorUserId: string | null;
+                                actorName: string;
+                                complaintId: string | null;
+                                reference: string | null;
+                                customerId: string | null;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
                 };
             };
         };
