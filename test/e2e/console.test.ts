@@ -230,8 +230,11 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     // r: reply to the customer with the holding-reply template, filled by the server for this complaint.
     await page.keyboard.press('r');
     expect(await page.evaluate('document.activeElement.name')).toBe('reply');
-    await page.getByLabel('Modèle').selectOption('holding');
+    await page.getByLabel('Modèle').selectOption('answer');
     await page.getByRole('button', { name: 'Insérer le modèle' }).click();
+    await expect.poll(() => page.getByLabel('Nature du message').inputValue()).toBe('answer');
+    // The answer date is past and the customer heard nothing: the page advises a holding reply.
+    await page.getByRole('button', { name: 'Préparer la réponse d’attente' }).click();
     await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
     expect(await page.getByLabel('Nature du message').inputValue()).toBe('holding');
     await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
@@ -240,6 +243,13 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain('Impossible de joindre ce client par email');
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
+
+    // The PDF export is one click away.
+    const pdfHref = await page.getByRole('link', { name: 'Exporter en PDF' }).getAttribute('href');
+    expect(pdfHref).toBe(`/api/complaints/${refs.late!.id}/export.pdf`);
+    const pdf = await admin.get(pdfHref!);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toContain('application/pdf');
 
     const detail = (await admin.get(`/api/complaints/${refs.late!.id}`)).json() as {
       complaint: { status: string; assigneeId: string; product: string; priority: string };
@@ -310,6 +320,16 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await screenshot(page, 'inbox-768');
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // French first; English one click away, kept for the next visit.
+    await page.getByRole('button', { name: 'Switch the console to English' }).click();
+    await page.getByRole('heading', { name: 'Complaints', level: 1 }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('table.complaints thead').textContent()).toContain('Acknowledgement');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Complaints', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Passer la console en français' }).click();
+    await page.getByRole('heading', { name: 'Réclamations', level: 1 }).waitFor();
     await context.close();
   });
 });

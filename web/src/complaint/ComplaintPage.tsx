@@ -10,7 +10,7 @@ import { useShortcuts } from '../components/shortcuts.ts';
 import { api, unwrap } from '../api/client.ts';
 import { useToast } from '../components/Toast.tsx';
 import { AssignForm, AttachmentsPanel, MergeSuggestions, NoteForm, RequalifyForm, StatusForm } from './Actions.tsx';
-import { ReplyForm } from './ReplyForm.tsx';
+import { ReplyForm, type ReplyControl } from './ReplyForm.tsx';
 import { Timeline } from './Timeline.tsx';
 import { usePresence } from './presence.ts';
 import { useAction } from './useAction.ts';
@@ -141,6 +141,7 @@ export function ComplaintPage() {
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
   const statusRef = useRef<HTMLSelectElement>(null);
+  const replyControl = useRef<ReplyControl>(null);
   const userMap = useMemo(() => new Map<string, User>((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
 
   const focus = (el: HTMLElement | null) => (e: KeyboardEvent) => {
@@ -178,14 +179,26 @@ export function ComplaintPage() {
   if (!detail.data || !me) return <p role="status">{t.complaint.loading}</p>;
   const d = detail.data;
   const c = d.complaint;
-  const needsAck = !c.acknowledgedAt && !c.answeredAt && (c.status === 'nouvelle' || c.status === 'en_cours' || c.status === 'en_attente');
 
   return (
     <div className="complaint">
       <div className="page-head">
         <Link to="/">← {t.app.backToInbox}</Link>
-        <ShortcutsHelp items={t.complaint.shortcuts} />
+        <span className="row-actions">
+          <a href={`/api/complaints/${c.id}/export.pdf`} download>
+            {t.complaint.exportPdf}
+          </a>
+          <ShortcutsHelp items={t.complaint.shortcuts} />
+        </span>
       </div>
+      {d.suggestions.holdingReply && (
+        <p className="flag flag-warn" role="note">
+          <span>{t.complaint.suggestHolding}</span>
+          <button type="button" className="button secondary" onClick={() => replyControl.current?.applyTemplate('holding')}>
+            {t.complaint.suggestHoldingAction}
+          </button>
+        </p>
+      )}
       {viewers.length > 0 && (
         <p className="presence" role="status">
           {t.complaint.viewers(viewers.map((v) => v.name).join(', '))}
@@ -199,12 +212,13 @@ export function ComplaintPage() {
             <p className="msg-body">{c.description}</p>
           </section>
           <Timeline detail={d} users={userMap} />
-          <ReplyForm complaint={c} textareaRef={replyRef} />
+          <ReplyForm complaint={c} textareaRef={replyRef} controlRef={replyControl} />
         </div>
         <aside className="panel complaint-side" aria-label={t.complaint.actions}>
           <h2>{t.complaint.actions}</h2>
-          {needsAck && (
+          {d.suggestions.acknowledgement && (
             <div className="side-section">
+              <p className="small flag flag-warn">{t.complaint.suggestAck}</p>
               <AcknowledgeButton complaintId={c.id} />
             </div>
           )}

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type RefObject } from 'react';
+import { useId, useImperativeHandle, useState, type FormEvent, type RefObject } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import type { Complaint } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
@@ -13,7 +13,12 @@ type Purpose = (typeof PURPOSES)[number];
 type TemplateKey = (typeof TEMPLATES)[number];
 
 /** Writing to the customer on their channel; templates filled by the server for this complaint. */
-export function ReplyForm({ complaint, textareaRef }: { complaint: Complaint; textareaRef: RefObject<HTMLTextAreaElement | null> }) {
+export interface ReplyControl {
+  /** Fills the form with one of the process's templates, as the agent would with "Insérer le modèle". */
+  applyTemplate(key: TemplateKey): void;
+}
+
+export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: Complaint; textareaRef: RefObject<HTMLTextAreaElement | null>; controlRef?: RefObject<ReplyControl | null> }) {
   const { t } = useI18n();
   const { run, pending, error } = useAction(complaint.id);
   const [channel, setChannel] = useState<OutChannel | ''>('');
@@ -26,24 +31,34 @@ export function ReplyForm({ complaint, textareaRef }: { complaint: Complaint; te
   const [previewError, setPreviewError] = useState<string | null>(null);
   const textId = useId();
 
-  const insertTemplate = async () => {
+  const insertTemplate = async (key: TemplateKey = template) => {
     setPreviewError(null);
     try {
       const p = await unwrap(
         api.GET('/api/complaints/{complaintId}/replies/preview', {
-          params: { path: { complaintId: complaint.id }, query: { templateKey: template, ...(channel ? { channel } : {}) } },
+          params: { path: { complaintId: complaint.id }, query: { templateKey: key, ...(channel ? { channel } : {}) } },
         }),
       );
       setText(p.text);
       if (p.subject) setSubject(p.subject);
       setReachable(p.reachable);
       if (!channel) setChannel(p.channel);
-      if (template === 'answer') setPurpose('answer');
-      if (template === 'holding') setPurpose('holding');
+      if (key === 'answer') setPurpose('answer');
+      if (key === 'holding') setPurpose('holding');
     } catch (err) {
       setPreviewError(errorText(err, t.app.error));
     }
   };
+
+  useImperativeHandle(controlRef, () => ({
+    applyTemplate(key: TemplateKey) {
+      setTemplate(key);
+      void insertTemplate(key).then(() => {
+        textareaRef.current?.focus();
+        textareaRef.current?.scrollIntoView({ block: 'center' });
+      });
+    },
+  }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -170,6 +170,9 @@ export const en: Dictionary = {
     timelineEmpty: 'No message.',
     showEvents: 'Show events',
     actions: 'Actions',
+    suggestHolding: 'The answer is due soon and the customer has heard nothing lately: a holding reply is advised.',
+    suggestHoldingAction: 'Prepare the holding reply',
+    suggestAck: 'No acknowledgement has left yet.',
     exportPdf: 'Export as PDF',
     viewers: (names: string) => `${names} ${names.includes(',') || names.includes(' and ') ? 'are' : 'is'} also viewing this case`,
     shortcuts: [

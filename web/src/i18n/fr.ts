@@ -172,6 +172,9 @@ export const fr = {
     timelineEmpty: 'Aucun message.',
     showEvents: 'Afficher les événements',
     actions: 'Actions',
+    suggestHolding: 'L’échéance de réponse approche et le client n’a pas eu de nouvelles récemment : une réponse d’attente est conseillée.',
+    suggestHoldingAction: 'Préparer la réponse d’attente',
+    suggestAck: 'Aucun accusé de réception n’est encore parti.',
     exportPdf: 'Exporter en PDF',
     viewers: (names: string) => `${names} ${names.includes(',') || names.includes(' et ') ? 'consultent' : 'consulte'} aussi ce dossier`,
     shortcuts: [
