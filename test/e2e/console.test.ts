@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
+import { acceptInbound, inboundOutcome } from '../../src/intake/journal.ts';
 import { chromiumAvailable, launchChromium, screenshot } from '../helpers/browser.ts';
 import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
 
@@ -274,6 +275,69 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await screenshot(page, 'customer-768');
     await context.close();
     await adminContext.close();
+  });
+
+  it('an agent reads an email without its quoted history, opens its formatted version in a sandboxed frame, and attaches a photo', async () => {
+    const messageId = `console-e2e-${Date.now()}@example.fr`;
+    const mime = [
+      'From: Martine Roux <martine.roux@example.fr>',
+      'To: reclamations@cabinet.example',
+      'Subject: =?UTF-8?Q?R=C3=A9siliation_non_prise_en_compte?=',
+      `Message-ID: <${messageId}>`,
+      `Date: ${new Date().toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'Bonjour,',
+      '',
+      'J’ai demandé la résiliation de mon contrat habitation il y a deux mois et je suis toujours prélevée.',
+      '',
+      'Le 2 mars 2026 à 10:00, Cabinet <contact@cabinet.example> a écrit :',
+      '> Nous avons bien reçu votre demande de résiliation.',
+      '> Cordialement',
+      '',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      '<p>Bonjour,</p><p>J’ai demandé la <b>résiliation</b> de mon contrat habitation il y a deux mois et je suis toujours prélevée.</p><img src="https://tracker.example/pixel.gif"><blockquote>Nous avons bien reçu votre demande de résiliation.</blockquote>',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await acceptInbound(env.deps, { tenantId, channel: 'email', externalId: messageId, payload: new TextEncoder().encode(mime), contentType: 'message/rfc822' });
+    await env.deps.queue.drain();
+    const outcome = await inboundOutcome(env.deps, tenantId, 'email', messageId);
+    expect(outcome.complaintId, JSON.stringify(outcome)).toBeTruthy();
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const page = await login(context, agentEmail);
+    await page.goto(`${base}/console/reclamations/${outcome.complaintId}`);
+    await page.getByRole('heading', { name: outcome.reference!, level: 1 }).waitFor();
+    const mail = page.locator('.msg-inbound').first();
+    expect(await mail.locator('.msg-body').textContent()).toContain('toujours prélevée');
+    expect(await mail.locator('.msg-body').textContent()).not.toContain('Nous avons bien reçu');
+    await mail.getByRole('button', { name: 'Afficher l’historique cité' }).click();
+    await expect.poll(() => mail.locator('.msg-body').textContent()).toContain('Nous avons bien reçu');
+
+    await mail.getByRole('button', { name: 'Afficher la version mise en forme' }).click();
+    const frame = mail.locator('iframe.email-frame');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await page.frameLocator('iframe.email-frame').locator('b').textContent()).toBe('résiliation');
+
+    // A photo attached by the agent: listed with a preview served by the api.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('Joindre des documents').setInputFiles({ name: 'constat.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Joindre', exact: true }).click();
+    const preview = page.locator('.attachments img[alt="constat.png"]');
+    await preview.waitFor();
+    await expect.poll(() => page.evaluate(`document.querySelector('.attachments img[alt="constat.png"]').naturalWidth`)).toBe(1);
+    expect(await page.getByRole('link', { name: 'constat.png' }).getAttribute('href')).toMatch(/^\/api\/complaints\/.+\/attachments\/.+$/);
+    await screenshot(page, 'complaint-email-1280');
+    await context.close();
   });
 
   it('an administrator connects a Twilio number; the auth token is never shown back', async () => {
