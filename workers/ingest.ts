@@ -21,17 +21,17 @@ const SLICE_MS = 5_000;
 
 /**
  * The `ingest` job. Its data names one journal row, but the job ingests every pending row of that row's
- * tenant, in batches (one transaction per batch, see ingestBatch), and qualifies what each batch created
- * right after its commit (one more transaction, see qualifyBatch; when that fails, a `classify` job per
- * message takes over). acceptInbound queues such a job after committing the row, so a job always starts
+ * tenant, in batches: one transaction per batch ingests the rows and qualifies and routes what they
+ * created (see ingestBatch). acceptInbound queues such a job after committing the row, so a job always starts
  * after the rows it was queued for are visible; a crash loses nothing (the rows stay pending; the worker
  * sweep queues them again).
  *
  * Within one process, jobs of one tenant run one at a time, and a job finding one already running and
  * another waiting returns at once: the waiting one starts after this job's rows were committed and will
- * ingest them. A batch that fails is replayed row by row, so that one bad payload does not hold the others:
- * its failure is recorded on its row (visible to agents), retried later with a growing delay, and after
- * MAX_INGEST_ATTEMPTS it goes to the quarantine.
+ * ingest them. A batch that fails is replayed row by row, so that one bad payload does not hold the others
+ * (there the qualification runs apart, and falls back to a `classify` job per message): a row's failure is
+ * recorded on it (visible to agents), retried later with a growing delay, and after MAX_INGEST_ATTEMPTS it
+ * goes to the quarantine.
  */
 export function ingestHandler(deps: Deps): JobHandler<'ingest'> {
   return async ({ journalId }) => {
@@ -81,42 +81,30 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
 async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
   const size = BATCH_SIZE[deps.dbKind];
   const started = Date.now();
-  // On PostgreSQL the qualification of a batch runs while the next batch is ingested (other locks, other
-  // connection); on the embedded database there is one connection, and overlapping would only make a
-  // form post wait behind two transactions instead of one.
-  const overlap = deps.dbKind === 'postgres';
-  let qualifying: Promise<void> = Promise.resolve();
-  try {
-    for (;;) {
-      const rows = await listPendingJournal(deps.db, tenantId, size, coolingIds());
-      if (rows.length === 0) return;
-      const outcome = await ingestRows(deps, tenantId, rows);
-      if (outcome) {
-        await qualifying;
-        qualifying = qualify(deps, outcome);
-        if (!overlap) await qualifying;
-      }
-      if (Date.now() - started > SLICE_MS) {
-        // A new job (unique id) carries on after the jobs queued meanwhile, whatever their tenant.
-        await deps.queue.add('ingest', { journalId: rows[0]!.id }, { jobId: `ingest-${rows[0]!.id}-more-${Date.now()}` });
-        return;
-      }
-      await yieldToOthers();
+  for (;;) {
+    const rows = await listPendingJournal(deps.db, tenantId, size, coolingIds());
+    if (rows.length === 0) return;
+    await ingestRows(deps, tenantId, rows);
+    if (Date.now() - started > SLICE_MS) {
+      // A new job (unique id) carries on after the jobs queued meanwhile, whatever their tenant.
+      await deps.queue.add('ingest', { journalId: rows[0]!.id }, { jobId: `ingest-${rows[0]!.id}-more-${Date.now()}` });
+      return;
     }
-  } finally {
-    await qualifying;
+    // Requests waiting for the database (on the embedded one, for its only connection) go first.
+    await yieldToOthers();
   }
 }
 
-/** One batch; when it fails, its rows one by one (each qualified at once), failures recorded on their row. */
-async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[]): Promise<BatchOutcome | undefined> {
+/**
+ * One batch, qualified in the same transaction; when it fails, its rows one by one, each ingested first
+ * and qualified apart (a fault of the qualification must not hold the intake), failures recorded on
+ * their row.
+ */
+async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[]): Promise<void> {
   try {
-    return await ingestBatch(deps, tenantId, rows);
+    await ingestBatch(deps, tenantId, rows, { qualify: true });
   } catch (err) {
-    if (rows.length === 1) {
-      await recordFailure(deps, rows[0]!.id, err);
-      return undefined;
-    }
+    if (rows.length === 1) return recordFailure(deps, rows[0]!.id, err);
     deps.logger.warn({ tenantId, rows: rows.length, error: (err as Error).message }, 'ingest batch failed, replayed row by row');
     for (const row of rows) {
       try {
@@ -126,14 +114,13 @@ async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[]): Pro
       }
       await yieldToOthers();
     }
-    return undefined;
   }
 }
 
 /** Qualifies what a batch created; when that fails, one `classify` job per message takes over. */
 async function qualify(deps: Deps, outcome: BatchOutcome): Promise<void> {
   const { tenant, created } = outcome;
-  if (!tenant || created.length === 0) return;
+  if (!tenant || created.length === 0 || outcome.qualified) return;
   try {
     await qualifyBatch(deps, tenant, created);
   } catch (err) {

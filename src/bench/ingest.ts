@@ -36,7 +36,7 @@ interface Item {
 }
 
 /** 20,000-ish messages: mixed channels, 10% exact duplicates (same provider id again), 10% replies. */
-function corpus(tenantId: string, n: number): { items: Item[]; rows: number } {
+export function corpus(tenantId: string, n: number): { items: Item[]; rows: number } {
   const items: Item[] = [];
   const emailIds: string[] = [];
   let unique = 0;
@@ -146,11 +146,13 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
   });
   const { items, rows } = corpus(tenant.id, n);
   const stop = await startWorkers(deps);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await pool(items, 32, (it) => acceptInbound(deps, { tenantId: tenant.id, ...it }));
   const acceptSeconds = (performance.now() - t0) / 1000;
   await deps.queue.drain();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await stop();
   const counts = await deps.db
     .selectFrom('inbound_journal')
@@ -166,6 +168,8 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
     journalRows: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
     seconds: Number(seconds.toFixed(2)),
     acceptSeconds: Number(acceptSeconds.toFixed(2)),
+    // CPU of this process (on the embedded database: everything, PGlite included) per message.
+    cpuMsPerMessage: Number(((cpu.user + cpu.system) / 1000 / n).toFixed(3)),
     messagesPerSecond: Math.round(messagesPerSecond),
     rawInsertPerSecond: Math.round(ceiling),
     ratio: Number((messagesPerSecond / ceiling).toFixed(4)),

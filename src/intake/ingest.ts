@@ -19,6 +19,7 @@ import {
 import { insertComplaints, lockIntakeComplaints, takeReferenceSeqs, updateComplaintsMany, type ComplaintRow } from '../db/repositories/complaints.ts';
 import {
   findOutboundByExternalId,
+  firstInboundMessageIds,
   insertMessages,
   messagesByExternalIds,
   openComplaintsOfConversations,
@@ -26,13 +27,15 @@ import {
   type MessageKey,
 } from '../db/repositories/messages.ts';
 import { insertAttachments } from '../db/repositories/attachments.ts';
-import { insertEvents, type NewEvent } from '../db/repositories/events.ts';
+import { complaintsWithUserEvents, insertEvents, type NewEvent } from '../db/repositories/events.ts';
 import { addIdentitiesMany, findIdentitiesMany, insertCustomers, insertMergeSuggestionsMany, type Identity } from '../db/repositories/customers.ts';
 import { listActiveProcesses } from '../db/repositories/processes.ts';
 import { draftComplaint, moveClockEarlier } from '../services/complaint-records.ts';
 import { createdEventData } from '../services/complaints.ts';
 import { IdentityBook } from '../services/customers.ts';
 import { mapperFor } from '../../connectors/registry.ts';
+import { QUALIFIED_COLUMNS, QualificationSession, qualifierFor } from '../classify/apply.ts';
+import type { Qualification } from '../classify/qualifier.ts';
 import { inboundMessageSchema, MappingError, type InboundMessage } from './contract.ts';
 import { contractHints } from './hints.ts';
 import { intakeSettingsOf } from './settings.ts';
@@ -138,6 +141,8 @@ export interface IngestedMessage {
 
 export interface BatchOutcome {
   tenant: Tenant | undefined;
+  /** True when the created messages were qualified in the same transaction (`qualify` option). */
+  qualified: boolean;
   /** Per journal row handled by this batch (rows found no longer pending are absent). */
   results: Map<string, IngestResult>;
   created: IngestedMessage[];
@@ -162,6 +167,10 @@ function batchInstant(now: Date, micros: number): string {
   return `${now.toISOString().slice(0, -1)}${String(Math.min(micros, 999)).padStart(3, '0')}Z`;
 }
 
+/** What the classifier reads of a message: its subject and the customer's own text. */
+const qualificationText = (m: InboundMessage) => `${m.subject ?? ''}\n${m.newText ?? m.text}`;
+const CLOCK_COLUMNS = ['sent_on', 'sent_on_source', 'ack_due_on', 'answer_due_on'] as const;
+
 const headerIdsOf = (m: InboundMessage) => [...(m.thread.inReplyTo ? [m.thread.inReplyTo] : []), ...[...m.thread.references].reverse()];
 const tokensOf = (m: InboundMessage) => [...new Set([...m.thread.referenceTokens, ...findReferences(`${m.subject ?? ''}\n${m.text}`)].map((t) => t.toUpperCase()))];
 
@@ -176,15 +185,18 @@ const tokensOf = (m: InboundMessage) => [...new Set([...m.thread.referenceTokens
  * all identities, one for every complaint the batch may join), writes are multi-row, and the reference
  * counter is moved once per year, late in the transaction. Idempotent: rows no longer pending are skipped.
  */
-export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[]): Promise<BatchOutcome> {
+export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[], options: { qualify?: boolean } = {}): Promise<BatchOutcome> {
   const now = deps.clock.now();
+  const model = options.qualify ? await qualifierFor(deps, tenantId) : null;
   // Parsing and file bytes outside the transaction (content-addressed and idempotent: an unreferenced
   // blob after a crash is harmless).
   const prepared = await Promise.all(
     rows.map(async (row) => {
       const mapped = await mapRow(row);
       const blobs = mapped.ok ? await Promise.all(mapped.message.attachments.map(async (a) => ({ a, blob: await deps.files.put(a.content) }))) : [];
-      return { row, mapped, blobs };
+      // The model's verdict too (CPU only, outside the transaction), used if the message is created.
+      const q = model && mapped.ok && !mapped.message.noise ? model.qualify(qualificationText(mapped.message)) : null;
+      return { row, mapped, blobs, q };
     }),
   );
 
@@ -199,17 +211,17 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
       outcomes.push({ id, status: 'quarantined', reason, messageId: null, complaintId: null });
       results.set(id, { status: 'quarantined', complaintId: null, messageId: null, via: null });
     };
-    const work: { row: JournalRow; m: InboundMessage; blobs: (typeof prepared)[number]['blobs'] }[] = [];
+    const work: { row: JournalRow; m: InboundMessage; blobs: (typeof prepared)[number]['blobs']; q: Qualification | null }[] = [];
     for (const p of live) {
       if (!p.mapped.ok) {
         deps.logger.warn({ journalId: p.row.id, channel: p.row.channel, reason: p.mapped.reason }, 'inbound payload quarantined');
         quarantine(p.row.id, p.mapped.reason);
       } else if (!tenant) quarantine(p.row.id, 'Cabinet inconnu.');
-      else work.push({ row: p.row, m: p.mapped.message, blobs: p.blobs });
+      else work.push({ row: p.row, m: p.mapped.message, blobs: p.blobs, q: p.q });
     }
     if (!tenant || work.length === 0) {
       await finishJournalMany(trx, outcomes, now);
-      return { tenant, results, created };
+      return { tenant, results, created, qualified: false };
     }
 
     const settings = intakeSettingsOf(tenant.settings);
@@ -267,6 +279,7 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
     const batchByExternal = new Map<string, { complaintId: string; seq: number }>();
     const batchConversations = new Map<string, string[]>();
     let seq = 0;
+    const verdicts = new Map<string, Qualification>();
 
     const resolveThread = (m: InboundMessage): Thread | null => {
       const lock = (id: string | undefined, via: Thread['via']): Thread | null => {
@@ -504,7 +517,28 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
       }
       outcomes.push({ id: journalId, status: 'processed', messageId, complaintId: complaint.id, reason: null });
       results.set(journalId, { status: 'processed', tenantId: tenant.id, complaintId: complaint.id, messageId, via });
-      created.push({ journalId, messageId, complaintId: complaint.id, text: `${m.subject ?? ''}\n${m.newText ?? m.text}` });
+      created.push({ journalId, messageId, complaintId: complaint.id, text: qualificationText(m) });
+      if (w.q) verdicts.set(messageId, w.q);
+    }
+
+    // Qualification of what was created, in the same order and in memory too: a new complaint is inserted
+    // already qualified and routed; an existing one is updated once with the ingestion's changes.
+    const session = model && created.length > 0 ? new QualificationSession(trx, tenant, processes, now) : null;
+    const qualifiedExisting = new Set<string>();
+    if (session) {
+      const existing = [...new Set(created.map((c) => c.complaintId))].filter((id) => !draftIds.has(id));
+      const firstInDb = await firstInboundMessageIds(trx, tenant.id, existing);
+      const firstInBatch = new Map<string, string>();
+      for (const c of created) if (!firstInBatch.has(c.complaintId)) firstInBatch.set(c.complaintId, c.messageId);
+      // Agents' choices matter only where a message of the batch opens the complaint.
+      const agentQualified = await complaintsWithUserEvents(trx, tenant.id, existing.filter((id) => !firstInDb.has(id)), ['complaint.updated', 'complaint.requalified']);
+      for (const c of created) {
+        const q = verdicts.get(c.messageId);
+        if (!q) continue;
+        const opening = (firstInDb.get(c.complaintId) ?? firstInBatch.get(c.complaintId)) === c.messageId;
+        const changed = await session.decide(complaints.get(c.complaintId)!, c.messageId, q, opening, agentQualified.has(c.complaintId));
+        if (changed && !draftIds.has(c.complaintId)) qualifiedExisting.add(c.complaintId);
+      }
     }
 
     // Writes: customers and identities first (merge suggestions point at them), then what holds no lock
@@ -512,16 +546,11 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
     // Statements that do not depend on each other are sent together (the connection runs them in turn,
     // without a round trip through this code in between).
     await insertCustomers(trx, tenant.id, book.newCustomers.map((c) => ({ ...c, at: now })));
-    const moved = [...movedClocks].map((id) => complaints.get(id)!);
+    const updated = [...new Set([...movedClocks, ...qualifiedExisting])].map((id) => complaints.get(id)!);
     const [inserted] = await Promise.all([
       addIdentitiesMany(trx, tenant.id, book.newIdentities),
       insertMergeSuggestionsMany(trx, suggestionsToRaise.flatMap((s) => s.others.map((other) => ({ tenantId: tenant.id, ...s, otherCustomerId: other, at: now })))),
-      updateComplaintsMany(
-        trx,
-        tenant.id,
-        ['sent_on', 'sent_on_source', 'ack_due_on', 'answer_due_on'],
-        moved.map((c) => ({ id: c.id, updated_at: now, sent_on: c.sent_on, sent_on_source: c.sent_on_source, ack_due_on: c.ack_due_on, answer_due_on: c.answer_due_on })),
-      ),
+      updateComplaintsMany(trx, tenant.id, [...CLOCK_COLUMNS, ...(session ? QUALIFIED_COLUMNS : [])], updated),
       finishJournalMany(trx, outcomes, now),
     ]);
     if (book.newIdentities.some((i) => i.forNewCustomer && !inserted.has(`${i.kind}\u0000${i.value}`))) throw new IntakeConflictError();
@@ -535,7 +564,11 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
       insertComplaints(trx, drafts.map(({ year: _year, ...d }) => d)).then(() => insertMessages(trx, messages)).then(() => insertAttachments(trx, attachments)),
       insertEvents(trx, events),
     ]);
-    return { tenant, results, created };
+    if (session) {
+      await session.write();
+      await session.escalate([...new Set(created.map((c) => c.complaintId))].map((id) => complaints.get(id)!));
+    }
+    return { tenant, results, created, qualified: session !== null };
   });
 }
 

@@ -147,9 +147,18 @@ describe(`batch ingestion (${mode})`, () => {
     // Replaying the batch does nothing.
     expect((await ingestBatch(env.deps, batched.id, rows)).results.size).toBe(0);
 
+    // And with the qualification in the ingestion's own transaction (what the ingest job does).
+    const fused = await newTenant('par-lot-qualifie');
+    await accept(fused.id, before(fused.id));
+    for (const row of await listPendingJournal(env.deps.db, fused.id, 10)) expect((await ingestBatch(env.deps, fused.id, [row], { qualify: true })).qualified).toBe(true);
+    await accept(fused.id, corpus(fused.id, earlier));
+    const fusedOutcome = await ingestBatch(env.deps, fused.id, await listPendingJournal(env.deps.db, fused.id, 100), { qualify: true });
+    expect(fusedOutcome.qualified).toBe(true);
+
     const a = await snapshot(serial.id);
     const b = await snapshot(batched.id);
     expect(b).toEqual(a);
+    expect(await snapshot(fused.id)).toEqual(a);
 
     // And the outcome is the expected one.
     const by = (key: string) => b.journal.find((j) => j.key === key)!;
