@@ -380,7 +380,7 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
   it('the inbox fits a tablet (768 px)', async () => {
     const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'fr-FR' });
     const page = await login(context, agentEmail);
-    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(3);
+    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBeGreaterThanOrEqual(3);
     await screenshot(page, 'inbox-768');
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
