@@ -2,14 +2,16 @@ import { sql, type Kysely } from 'kysely';
 
 // Frozen once shipped. Live updates and presence for the console.
 export async function up(db: Kysely<any>): Promise<void> {
-  // Every event about a complaint notifies `guichet_events` with its tenant and complaint. NOTIFY is
-  // transactional: listeners (the api's server-sent events) hear it only once the change has committed,
-  // from whichever process made it. Identical payloads within one transaction are delivered once.
+  // Every event that changes a complaint notifies `guichet_events` with its tenant, complaint and event
+  // type. NOTIFY is transactional: listeners (the api's server-sent events) hear it only once the change
+  // has committed, from whichever process made it; identical payloads within one transaction are
+  // delivered once. Reading a complaint (`complaint.viewed`, `complaint.exported`) changes nothing and is
+  // not notified — otherwise a console refetching on each event would feed itself.
   await sql`
     CREATE FUNCTION guichet_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.complaint_id IS NOT NULL THEN
-        PERFORM pg_notify('guichet_events', json_build_object('t', NEW.tenant_id, 'c', NEW.complaint_id)::text);
+      IF NEW.complaint_id IS NOT NULL AND NEW.type NOT IN ('complaint.viewed', 'complaint.exported') THEN
+        PERFORM pg_notify('guichet_events', json_build_object('t', NEW.tenant_id, 'c', NEW.complaint_id, 'y', NEW.type)::text);
       END IF;
       RETURN NULL;
     END $$`.execute(db);

@@ -4,6 +4,8 @@ import type { Deps } from '../deps.ts';
 export interface LiveEvent {
   tenantId: string;
   complaintId: string;
+  /** The history event that changed it (`message.received`, `complaint.status_changed`…). */
+  type: string;
 }
 
 type Listener = (e: LiveEvent) => void;
@@ -42,16 +44,16 @@ export class LiveFeed {
   }
 
   private dispatch(payload: string): void {
-    let parsed: { t?: string; c?: string };
+    let parsed: { t?: string; c?: string; y?: string };
     try {
-      parsed = JSON.parse(payload) as { t?: string; c?: string };
+      parsed = JSON.parse(payload) as { t?: string; c?: string; y?: string };
     } catch {
       return;
     }
     if (!parsed.t || !parsed.c) return;
     for (const l of this.listeners.get(parsed.t) ?? []) {
       try {
-        l({ tenantId: parsed.t, complaintId: parsed.c });
+        l({ tenantId: parsed.t, complaintId: parsed.c, type: parsed.y ?? 'unknown' });
       } catch (err) {
         this.deps.logger.warn({ err }, 'live listener failed');
       }

@@ -205,7 +205,12 @@ describe('presence and live updates', () => {
     expect((await f.client.post(`/api/complaints/${f.complaintId}/notes`, { text: 'Appel du client ce matin.' })).statusCode).toBe(201);
     const deadline = Date.now() + 5000;
     while (!mine.chunks.join('').includes(f.complaintId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(mine.chunks.join('')).toContain(`event: complaint\ndata: {"complaintId":"${f.complaintId}"}`);
+    expect(mine.chunks.join('')).toContain(`event: complaint\ndata: {"complaintId":"${f.complaintId}","type":"note.added"}`);
+    // Reading the complaint is not a change: no event (a console refetching on events would loop).
+    const seen = mine.chunks.join('').length;
+    expect((await f.client.get(`/api/complaints/${f.complaintId}`)).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mine.chunks.join('').slice(seen)).not.toContain(f.complaintId);
     expect(theirs.chunks.join('')).not.toContain(f.complaintId);
     mine.close();
     theirs.close();

@@ -4310,7 +4310,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Flux d’événements (server-sent events) : `event: complaint` avec `{ complaintId }` à chaque changement */
+        /** Flux d’événements (server-sent events) : `event: complaint` avec `{ complaintId, type }` à chaque changement validé (pas les simples consultations) */
         get: {
             parameters: {
                 query?: never;

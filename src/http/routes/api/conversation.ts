@@ -116,7 +116,7 @@ export function conversationRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['complaints'],
-          summary: 'Flux d’événements (server-sent events) : `event: complaint` avec `{ complaintId }` à chaque changement',
+          summary: 'Flux d’événements (server-sent events) : `event: complaint` avec `{ complaintId, type }` à chaque changement validé (pas les simples consultations)',
           produces: ['text/event-stream'],
         },
       },
@@ -128,7 +128,7 @@ export function conversationRoutes(deps: Deps): FastifyPluginAsyncZod {
         res.write('retry: 5000\n: connecté\n\n');
         open.add(res);
         const unsubscribe = await feed.subscribe(actor.tenantId, (e) => {
-          res.write(`event: complaint\ndata: ${JSON.stringify({ complaintId: e.complaintId })}\n\n`);
+          res.write(`event: complaint\ndata: ${JSON.stringify({ complaintId: e.complaintId, type: e.type })}\n\n`);
         });
         const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
         ping.unref();
