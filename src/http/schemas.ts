@@ -173,6 +173,8 @@ export const complaintDetailDto = z.object({
   ),
   /** What the console proposes: a holding reply when the answer deadline is near and nothing was said lately. */
   suggestions: z.object({ holdingReply: z.boolean(), acknowledgement: z.boolean() }),
+  /** Statuses this complaint may move to now (the status machine; a reopening also needs a reason). */
+  allowedStatuses: z.array(status),
 });
 
 /** Query-string lists: `status=nouvelle,en_cours` or `status=nouvelle&status=en_cours`. */

@@ -3,7 +3,7 @@ import type { Attachment, Complaint, Message, Tenant } from '../db/types.ts';
 import { NotFoundError, RuleError, ValidationError } from '../domain/errors.ts';
 import { addDays, joursOuvrablesBetween, localDateOf, type Zone } from '../domain/calendar.ts';
 import { answerDueWarning, clockStart, computeDeadlines } from '../domain/deadlines.ts';
-import { checkTransition, isOpenStatus } from '../domain/status.ts';
+import { allowedTransitions, checkTransition, isOpenStatus } from '../domain/status.ts';
 import { normalizeContractNumber } from '../domain/identity.ts';
 import type { Channel, Cause, Kind, Outcome, Priority, Product, Status } from '../domain/taxonomy.ts';
 import { getTenant } from '../db/repositories/tenants.ts';
@@ -416,6 +416,7 @@ export async function getComplaintDetail(deps: Deps, actor: Actor, complaintId: 
     events: eventDtos,
     timeline,
     suggestions: suggestionsFor(complaint, messages, today, zone, customerCommunicationOf(tenant.settings).holdingReplyDays),
+    allowedStatuses: allowedTransitions(complaint.status),
   };
 }
 

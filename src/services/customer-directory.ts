@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { normalizeContractNumber, normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import { getCustomer, listIdentities, searchCustomers, type Identity } from '../db/repositories/customers.ts';
+import { listCustomerMerges } from '../db/repositories/merges.ts';
 import type { Actor } from './actor.ts';
 import { listComplaints } from './complaints.ts';
 
@@ -24,9 +25,10 @@ export async function findCustomers(deps: Deps, actor: Actor, q: string, limit =
 export async function getCustomerFile(deps: Deps, actor: Actor, customerId: string) {
   const customer = await getCustomer(deps.db, actor.tenantId, customerId);
   if (!customer) throw new NotFoundError('Client introuvable.');
-  const [identities, complaints] = await Promise.all([
+  const [identities, complaints, merges] = await Promise.all([
     listIdentities(deps.db, actor.tenantId, customerId),
     listComplaints(deps, actor, { customerId, limit: 100 }),
+    listCustomerMerges(deps.db, actor.tenantId, customerId),
   ]);
   return {
     id: customer.id,
@@ -36,5 +38,16 @@ export async function getCustomerFile(deps: Deps, actor: Actor, customerId: stri
     identities,
     complaints: complaints.items,
     complaintsTotal: complaints.total,
+    /** Merges this customer took part in; an active one (not undone) can be undone. */
+    merges: merges.map((m) => ({
+      id: m.id,
+      keptCustomerId: m.kept_customer_id,
+      keptName: m.kept_name ?? null,
+      mergedCustomerId: m.merged_customer_id,
+      mergedName: m.merged_name ?? null,
+      by: m.by_name ?? null,
+      at: m.created_at.toISOString(),
+      undoneAt: m.undone_at?.toISOString() ?? null,
+    })),
   };
 }

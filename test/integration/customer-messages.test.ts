@@ -253,6 +253,7 @@ describe('what the console proposes', () => {
     const before = (await t.client.get(`/api/complaints/${c.id}`)).json();
     expect(before.complaint.deadlines.answerDaysLeft).toBeLessThanOrEqual(7);
     expect(before.suggestions).toEqual({ holdingReply: true, acknowledgement: true });
+    expect(before.allowedStatuses).toEqual(['en_cours', 'en_attente', 'resolue']);
     const preview = (await t.client.get(`/api/complaints/${c.id}/replies/preview?templateKey=holding`)).json();
     expect((await t.client.post(`/api/complaints/${c.id}/replies`, { purpose: 'holding', text: preview.text })).statusCode).toBe(201);
     expect((await t.client.get(`/api/complaints/${c.id}`)).json().suggestions.holdingReply).toBe(false);

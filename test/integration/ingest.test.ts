@@ -111,6 +111,9 @@ describe(`intake rules (${mode})`, () => {
     expect((await client.get(`/api/complaints?customerId=${b.outcome.customerId}`)).json().total).toBe(1);
     const file = (await client.get(`/api/customers/${b.outcome.customerId}`)).json();
     expect(file.identities).toContainEqual({ kind: 'phone', value: '+33781223344' });
+    // The customer file keeps the merge history, undone included.
+    const keptFile = (await client.get(`/api/customers/${kept}`)).json();
+    expect(keptFile.merges).toEqual([expect.objectContaining({ id: accepted.json().mergeId, keptCustomerId: kept, by: expect.any(String), undoneAt: expect.any(String) })]);
   });
 
   it('attaches the same matter raised on another channel to the open complaint, with reason and score, and can split it back', async () => {

@@ -126,12 +126,16 @@ export async function markMergeUndone(db: Db, tenantId: string, id: string, by: 
   await db.updateTable('customer_merges').set({ undone_at: at, undone_by: by }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export async function listCustomerMerges(db: Db, tenantId: string, customerId: string): Promise<CustomerMerge[]> {
+/** Merges this customer took part in (kept or merged away), newest first, with who did them. */
+export async function listCustomerMerges(db: Db, tenantId: string, customerId: string) {
   return db
-    .selectFrom('customer_merges')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('kept_customer_id', '=', customerId), eb('merged_customer_id', '=', customerId)]))
-    .orderBy('created_at', 'desc')
+    .selectFrom('customer_merges as m')
+    .leftJoin('customers as k', (j) => j.onRef('k.tenant_id', '=', 'm.tenant_id').onRef('k.id', '=', 'm.kept_customer_id'))
+    .leftJoin('customers as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.merged_customer_id'))
+    .leftJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.created_by'))
+    .select(['m.id', 'm.kept_customer_id', 'm.merged_customer_id', 'm.created_at', 'm.undone_at', 'k.display_name as kept_name', 'g.display_name as merged_name', 'u.name as by_name'])
+    .where('m.tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('m.kept_customer_id', '=', customerId), eb('m.merged_customer_id', '=', customerId)]))
+    .orderBy('m.created_at', 'desc')
     .execute();
 }

@@ -1215,6 +1215,7 @@ export interface paths {
                                 holdingReply: boolean;
                                 acknowledgement: boolean;
                             };
+                            allowedStatuses: ("nouvelle" | "en_cours" | "en_attente" | "resolue" | "cloturee")[];
                         };
                     };
                 };
@@ -2369,7 +2370,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** La fiche client : identités et réclamations sur tous les canaux */
+        /** La fiche client : identités, réclamations sur tous les canaux, historique des fusions */
         get: {
             parameters: {
                 query?: never;
@@ -2445,6 +2446,16 @@ export interface paths {
                                 assigneeName: string | null;
                             }[];
                             complaintsTotal: number;
+                            merges: {
+                                id: string;
+                                keptCustomerId: string;
+                                keptName: string | null;
+                                mergedCustomerId: string;
+                                mergedName: string | null;
+                                by: string | null;
+                                at: string;
+                                undoneAt: string | null;
+                            }[];
                         };
                     };
                 };

@@ -34,7 +34,7 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['customers'],
-          summary: 'La fiche client : identités et réclamations sur tous les canaux',
+          summary: 'La fiche client : identités, réclamations sur tous les canaux, historique des fusions',
           params: z.object({ customerId: uuid }),
           response: {
             200: z.object({
@@ -45,6 +45,18 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
               identities: z.array(identityDto),
               complaints: z.array(complaintListItem),
               complaintsTotal: z.number(),
+              merges: z.array(
+                z.object({
+                  id: z.string(),
+                  keptCustomerId: z.string(),
+                  keptName: z.string().nullable(),
+                  mergedCustomerId: z.string(),
+                  mergedName: z.string().nullable(),
+                  by: z.string().nullable(),
+                  at: z.string(),
+                  undoneAt: z.string().nullable(),
+                }),
+              ),
             }),
             404: errorBody,
           },
