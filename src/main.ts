@@ -102,6 +102,7 @@ async function serve(deps: Deps, withWorker: boolean): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
   const local = `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${port}`;
   console.log(`\nGuichet est prêt : ${local}  (base : ${deps.dbKind === 'pglite' ? `embarquée, ${deps.config.pgliteDir}` : 'PostgreSQL'})`);
+  console.log(`Console des agents : ${local}/console/`);
   console.log(`Documentation de l'API : ${local}/api/docs`);
 }
 

@@ -77,6 +77,10 @@ describe('npm start on a fresh data folder', () => {
     expect(email).toBe('demo@duval-assurances.example');
     expect(password).toMatch(/^demo-/);
 
+    expect(out).toContain(`Console des agents : ${first.url}/console/`);
+    const consolePage = await fetch(`${first.url}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toMatch(/<div id="root">/);
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
