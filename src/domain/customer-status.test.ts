@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customerStatus, formatDateLong, formatDateTimeParis, type CustomerStatusInput } from './customer-status.ts';
 import { OUTCOMES, STATUSES } from './taxonomy.ts';
+import { smsSegments } from './sms.ts';
 
 const base: CustomerStatusInput = {
   status: 'nouvelle',
@@ -14,13 +15,13 @@ const base: CustomerStatusInput = {
 describe('customerStatus (French)', () => {
   it('words every status for the customer', () => {
     expect(customerStatus(base)).toEqual({
-      headline: 'Reçue — en attente de prise en charge',
-      detail: 'Réclamation REC-2026-000123 reçue le 2 mars 2026. Nous vous répondrons au plus tard le 2 mai 2026.',
+      headline: 'Enregistrée, en attente de prise en charge',
+      detail: 'Réclamation REC-2026-000123 du 2 mars 2026. Nous vous répondrons au plus tard le 2 mai 2026.',
     });
-    expect(customerStatus({ ...base, acknowledged: true }).headline).toBe('Reçue — accusé de réception envoyé');
+    expect(customerStatus({ ...base, acknowledged: true }).headline).toBe('Enregistrée, accusé de réception envoyé');
     expect(customerStatus({ ...base, status: 'en_cours' })).toEqual({
       headline: 'En cours de traitement',
-      detail: 'Réclamation REC-2026-000123 reçue le 2 mars 2026. Nous vous répondrons au plus tard le 2 mai 2026.',
+      detail: 'Réclamation REC-2026-000123 du 2 mars 2026. Nous vous répondrons au plus tard le 2 mai 2026.',
     });
     expect(customerStatus({ ...base, status: 'en_attente' }).headline).toBe("En attente d'informations complémentaires");
     expect(customerStatus({ ...base, status: 'resolue', outcome: 'accepte', answeredOn: '2026-04-12' })).toEqual({
@@ -30,8 +31,8 @@ describe('customerStatus (French)', () => {
     expect(customerStatus({ ...base, status: 'resolue', outcome: 'refuse', answeredOn: '2026-04-12' }).detail).toMatch(/voies de recours/);
     expect(customerStatus({ ...base, status: 'resolue' }).headline).toBe('Réponse envoyée');
     expect(customerStatus({ ...base, status: 'cloturee', outcome: 'partiel', answeredOn: '2026-04-12' })).toEqual({
-      headline: 'Dossier clôturé',
-      detail: 'Réclamation REC-2026-000123 : réponse envoyée le 12 avril 2026, dossier clôturé.',
+      headline: 'Dossier clos',
+      detail: 'Réclamation REC-2026-000123 : réponse envoyée le 12 avril 2026, dossier clos.',
     });
   });
 
@@ -39,6 +40,17 @@ describe('customerStatus (French)', () => {
     expect(customerStatus({ ...base, status: 'en_cours', today: '2026-05-02' }).detail).toMatch(/au plus tard le 2 mai 2026/);
     expect(customerStatus({ ...base, status: 'en_cours', today: '2026-05-03' }).detail).toMatch(/Délai du 2 mai 2026 dépassé ; veuillez nous en excuser/);
     expect(customerStatus({ ...base, status: 'resolue', outcome: 'accepte', today: '2026-06-01' }).detail).not.toMatch(/dépassé/);
+  });
+
+  it('is written in the GSM-7 alphabet in French (outside August), so that STATUT stays a short SMS', () => {
+    for (const status of STATUSES) {
+      for (const outcome of [null, ...OUTCOMES]) {
+        for (const today of [undefined, '2026-12-31']) {
+          const s = customerStatus({ ...base, status, outcome, acknowledged: true, receivedOn: '2026-09-30', answerDueOn: '2026-11-30', answeredOn: '2026-09-30', today });
+          expect(smsSegments(`${s.headline}. ${s.detail}`), `${status} ${outcome} ${today}`).toMatchObject({ encoding: 'GSM-7', nonGsm: [] });
+        }
+      }
+    }
   });
 
   it('fits one SMS in every case, in both languages', () => {

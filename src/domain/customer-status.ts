@@ -103,14 +103,16 @@ export function customerStatus(input: CustomerStatusInput, lang: Lang = 'fr'): C
     }
   }
 
-  const opening = `Réclamation ${reference} reçue le ${d(input.receivedOn)}.`;
+  // Letters and punctuation of the GSM-7 alphabet only (no « ç », « ô », « — »): the same words are a
+  // short SMS (STATUT, status updates) and the tracking page.
+  const opening = `Réclamation ${reference} du ${d(input.receivedOn)}.`;
   const promise = late
     ? `Délai du ${d(input.answerDueOn)} dépassé ; veuillez nous en excuser.`
     : `Nous vous répondrons au plus tard le ${d(input.answerDueOn)}.`;
   switch (status) {
     case 'nouvelle':
       return {
-        headline: input.acknowledged ? 'Reçue — accusé de réception envoyé' : 'Reçue — en attente de prise en charge',
+        headline: input.acknowledged ? 'Enregistrée, accusé de réception envoyé' : 'Enregistrée, en attente de prise en charge',
         detail: `${opening} ${promise}`,
       };
     case 'en_cours':
@@ -124,10 +126,10 @@ export function customerStatus(input: CustomerStatusInput, lang: Lang = 'fr'): C
       };
     case 'cloturee':
       return {
-        headline: 'Dossier clôturé',
+        headline: 'Dossier clos',
         detail: answered
-          ? `Réclamation ${reference} : réponse envoyée le ${answered}, dossier clôturé.`
-          : `Réclamation ${reference} : dossier clôturé.`,
+          ? `Réclamation ${reference} : réponse envoyée le ${answered}, dossier clos.`
+          : `Réclamation ${reference} : dossier clos.`,
       };
   }
 }

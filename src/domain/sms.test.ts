@@ -40,8 +40,10 @@ describe('SMS texts', () => {
     const status = customerStatus({ status: 'en_cours', reference: 'REC-2026-000123', receivedOn: '2026-09-12', answerDueOn: '2026-11-12', acknowledged: true, outcome: null });
     const text = smsStatusText(status, longUrl, ['REC-2026-000200']);
     expect(text.split('\n')).toEqual([`${status.headline}. ${status.detail}`, `Suivi : ${longUrl}`, 'Vos autres dossiers : REC-2026-000200. Envoyez STATUT suivi de la référence.']);
-    // The shared wording is UCS-2 (« reçue »): the price of saying the same thing everywhere.
-    expect(smsSegments(text).encoding).toBe('UCS-2');
-    expect(smsSegments(text).segments).toBeLessThanOrEqual(5);
+    // The shared wording keeps to GSM-7: the status answer stays within three segments even with the
+    // other files listed, and within two without them.
+    expect(smsSegments(text).encoding).toBe('GSM-7');
+    expect(smsSegments(text).segments).toBeLessThanOrEqual(3);
+    expect(smsSegments(smsStatusText(status, longUrl)).segments).toBeLessThanOrEqual(2);
   });
 });

@@ -55,10 +55,8 @@ export function smsAnswerText(input: { reference: string; trackingUrl: string })
 
 /**
  * Answer to `STATUT`: the status exactly as the tracking page words it (headline, then detail), the tracking
- * link, and the other files of the same customer by reference. Because the shared wording contains
- * characters outside GSM-7 (« reçue », « clôturé », « — »), this SMS is UCS-2 and usually takes 3 to 4
- * segments: the customer asked for it, and rewording it for the SMS encoding would break principle 3
- * (the same answer everywhere).
+ * link, and the other files of the same customer by reference. The shared wording keeps to the GSM-7
+ * alphabet (src/domain/customer-status.ts), so this is usually two segments; a date in « août » makes it UCS-2.
  */
 export function smsStatusText(status: CustomerStatus, trackingUrl: string | null, otherReferences: readonly string[] = []): string {
   const lines = [`${status.headline}. ${status.detail}`];

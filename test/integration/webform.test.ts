@@ -519,7 +519,7 @@ describe(`tracking page (${mode})`, () => {
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(res.body).toContain(outcome.reference);
-    expect(res.body).toContain('Reçue — en attente de prise en charge');
+    expect(res.body).toContain('Enregistrée, en attente de prise en charge');
     expect(res.body).toMatch(/Nous vous répondrons au plus tard le \d{1,2}(er)? \S+ \d{4}\./);
     expect(res.body).toContain('Ma mutuelle refuse de rembourser');
     expect(res.body).toContain('devis.pdf (');
