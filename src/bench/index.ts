@@ -39,8 +39,13 @@ export async function runBench(config: Config, args: string[]): Promise<void> {
         results.console = await benchConsole(config, args);
         break;
       }
+      case 'dashboard': {
+        const { benchDashboard } = await import('./dashboard.ts');
+        results.dashboard = await benchDashboard(config, args);
+        break;
+      }
       default:
-        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify, webhooks, email, console)`);
+        console.error(`Benchmark inconnu : ${name} (disponibles : db, ingest, classify, webhooks, email, console, dashboard)`);
         process.exit(2);
     }
   }
