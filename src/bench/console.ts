@@ -180,13 +180,14 @@ async function measure(deps: Deps, n: number, runs: number, label: string) {
     },
     search: async (i: number) => {
       const like = `%${q(i)}%`;
-      const ids = (await sql<{ id: string }>`SELECT id FROM customers WHERE tenant_id = ${t} AND display_name ILIKE ${like} LIMIT 200`.execute(deps.db)).rows.map((r) => r.id);
+      const ids = (await sql<{ id: string }>`SELECT id FROM customers WHERE tenant_id = ${t} AND display_name ILIKE ${like} LIMIT 50`.execute(deps.db)).rows.map((r) => r.id);
       const match = ids.length > 0
         ? sql`(c.search_vector @@ websearch_to_tsquery('guichet_fr', ${q(i)}) OR c.customer_id IN (${sql.join(ids)}))`
         : sql`c.search_vector @@ websearch_to_tsquery('guichet_fr', ${q(i)})`;
-      await Promise.all([sql`SELECT count(*) FROM (SELECT 1 FROM complaints c WHERE c.tenant_id = ${t} AND ${match} LIMIT 1001) s`.execute(deps.db),
-        sql`SELECT c.*, cu.display_name, u.name FROM complaints c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN users u ON u.id = c.assignee_id
-        WHERE c.tenant_id = ${t} AND ${match} ORDER BY c.received_at DESC, c.id DESC LIMIT 26`.execute(deps.db)]);
+      const found = (await sql<{ id: string }>`SELECT c.id FROM complaints c WHERE c.tenant_id = ${t} AND ${match} LIMIT 101`.execute(deps.db)).rows;
+      const among = found.length <= 100 ? sql`AND c.id IN (${sql.join(found.length ? found.map((f) => f.id) : ['00000000-0000-4000-8000-000000000000'])})` : sql``;
+      await sql`SELECT c.*, cu.display_name, u.name FROM complaints c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN users u ON u.id = c.assignee_id
+        WHERE c.tenant_id = ${t} AND ${match} ${among} ORDER BY c.received_at DESC, c.id DESC LIMIT 26`.execute(deps.db);
     },
     page: async (i: number) => {
       const id = complaintIds[i % complaintIds.length]!;

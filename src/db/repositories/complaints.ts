@@ -1,3 +1,4 @@
+import { parseReference } from '../../domain/reference.ts';
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Complaint, ComplaintUpdate, Database, NewComplaint } from '../types.ts';
 
@@ -113,7 +114,7 @@ export async function listComplaints(
   filters: ComplaintFilters,
   page: { sort: ComplaintSort; limit: number; after?: { value: string; id: string } | undefined },
 ): Promise<{ rows: ListedComplaint[]; total: number; totalCapped: boolean }> {
-  const customerIds = filters.q && filters.q.trim().length >= 3 ? await customerIdsByName(db, tenantId, filters.q.trim(), 200) : [];
+  const customerIds = filters.q && filters.q.trim().length >= 3 ? await customerIdsByName(db, tenantId, filters.q.trim(), 50) : [];
   // Filters touch the complaints table only (customer names were resolved to ids above), so that the
   // count never joins; the page's rows join their customer and assignee.
   const base = db
@@ -156,7 +157,9 @@ export async function listComplaints(
         const q = filters.q.trim();
         const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
         const alternatives: Expression<SqlBool>[] = [sql<SqlBool>`c.search_vector @@ websearch_to_tsquery('guichet_fr', ${q})`];
-        if (q.length >= 3 && /\d/.test(q)) {
+        const reference = parseReference(q.toUpperCase()) ? q.toUpperCase() : null;
+        if (reference) alternatives.push(eb('c.reference', '=', reference));
+        else if (q.length >= 3 && /\d/.test(q)) {
           alternatives.push(eb('c.reference', 'ilike', like), eb('c.contract_number', 'ilike', like));
         }
         if (customerIds.length > 0) alternatives.push(eb('c.customer_id', 'in', customerIds));
@@ -165,30 +168,49 @@ export async function listComplaints(
       return eb.and(parts);
     });
 
+  const { column, dir } = SORTS[page.sort];
+  const pageOf = (ids?: string[]) => {
+    let q = base
+      .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
+      .leftJoin('users as u', 'u.id', 'c.assignee_id')
+      .selectAll('c')
+      .select(['cu.display_name as customer_name', 'u.name as assignee_name']);
+    if (ids) q = q.where('c.id', 'in', ids);
+    if (page.after) {
+      const op = dir === 'asc' ? sql`>` : sql`<`;
+      q = q.where(sql<SqlBool>`(${sql.ref(column)}, c.id) ${op} (${page.after.value}, ${page.after.id}::uuid)`);
+    }
+    return q.orderBy(sql.ref(column), dir).orderBy('c.id', dir).limit(page.limit).execute() as Promise<ListedComplaint[]>;
+  };
+
+  if (filters.q && filters.q.trim() !== '') {
+    // A search first finds up to SEARCH_CAP + 1 matches in no particular order (the planner takes the index
+    // that finds them fastest). Few matches: the page is read among them by id. Many: a scan in list order
+    // finds a page at once. Either way no search walks the whole table in order hoping for a match.
+    const matched = await base.select('c.id').limit(SEARCH_CAP + 1).execute();
+    if (matched.length <= SEARCH_CAP) {
+      const rows = matched.length === 0 ? [] : await pageOf(matched.map((m) => m.id));
+      return { rows, total: matched.length, totalCapped: false };
+    }
+    return { rows: await pageOf(), total: SEARCH_CAP, totalCapped: true };
+  }
+
   // Counted up to a cap: an exact count of a million rows costs more than the page itself. The count and
-  // the page run side by side (two pool connections on PostgreSQL).
+  // the page run side by side (two pool connections on PostgreSQL); the list index carries the filtered
+  // columns, so the count reads the index only.
   const counting = db
     .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-
-  const { column, dir } = SORTS[page.sort];
-  let q = base
-    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'c.assignee_id')
-    .selectAll('c')
-    .select(['cu.display_name as customer_name', 'u.name as assignee_name']);
-  if (page.after) {
-    const op = dir === 'asc' ? sql`>` : sql`<`;
-    q = q.where(sql<SqlBool>`(${sql.ref(column)}, c.id) ${op} (${page.after.value}, ${page.after.id}::uuid)`);
-  }
-  const [totalRow, rows] = await Promise.all([counting, q.orderBy(sql.ref(column), dir).orderBy('c.id', dir).limit(page.limit).execute()]);
+  const [totalRow, rows] = await Promise.all([counting, pageOf()]);
   const total = Number(totalRow.n);
-  return { rows: rows as ListedComplaint[], total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP };
+  return { rows, total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP };
 }
 
 /** Lists count their rows exactly up to this many; beyond, they say "more than". */
 export const COUNT_CAP = 1000;
+/** The same for a search (a search is refined rather than paged through). */
+export const SEARCH_CAP = 100;
 
 /** Customers of the tenant whose name contains `q` (trigram index), for the complaint search. */
 async function customerIdsByName(db: Db, tenantId: string, q: string, limit: number): Promise<string[]> {
