@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Channel, ChannelKind, ChannelsTable, Database } from '../types.ts';
 
 type Db = Kysely<Database>;
@@ -39,11 +39,14 @@ export async function listEnabledChannels(db: Db, kind: ChannelKind): Promise<Ch
   return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('enabled', '=', true).orderBy('created_at').execute();
 }
 
-/** Merges fields into the channel's health (last success, last error, backlog…). */
+/** Merges fields into the channel's health (last success, last error, backlog…), atomically (jsonb ||). */
 export async function mergeChannelHealth(db: Db, tenantId: string, id: string, health: Record<string, unknown>): Promise<void> {
-  const row = await getChannel(db, tenantId, id);
-  if (!row) return;
-  await db.updateTable('channels').set({ health: JSON.stringify({ ...row.health, ...health }) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('channels')
+    .set({ health: sql`health || ${JSON.stringify(health)}::jsonb` })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function isOptedOut(db: Db, tenantId: string, channel: string, address: string): Promise<boolean> {
