@@ -1,9 +1,9 @@
 import type { Deps } from '../deps.ts';
 import { NotFoundError, RuleError } from '../domain/errors.ts';
 import {
+  acceptJournal,
   findJournal,
   getTenantJournal,
-  insertJournal,
   insertJournalMany,
   pendingJournalByTenant,
   listQuarantine,
@@ -29,7 +29,7 @@ export async function acceptInbound(
   deps: Deps,
   raw: { tenantId: string; channel: InboundChannel; externalId: string; payload: Uint8Array; contentType: string; receivedAt?: Date },
 ): Promise<AcceptedInbound> {
-  const { row, created } = await insertJournal(deps.db, { ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
+  const { row, created } = await acceptJournal(deps.db, { ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
   if (created || row.status === 'pending') await queueIngest(deps, row.tenant_id, row.id);
   return { journalId: row.id, duplicate: !created, status: row.status };
 }

@@ -253,3 +253,29 @@ export async function pendingJournalByTenant(db: Db): Promise<{ tenantId: string
     .execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, firstId: r.first_id, pending: Number(r.n) }));
 }
+
+/**
+ * insertJournal for the acceptance path: the same single durable INSERT, but the payload is not sent
+ * back (nor read again for a duplicate): only what acceptInbound answers with.
+ */
+export async function acceptJournal(
+  db: Db,
+  row: { tenantId: string; channel: string; externalId: string; payload: Uint8Array; contentType: string; receivedAt: Date },
+): Promise<{ row: { id: string; tenant_id: string; status: JournalStatus }; created: boolean }> {
+  const inserted = await db
+    .insertInto('inbound_journal')
+    .values({ tenant_id: row.tenantId, channel: row.channel, external_id: row.externalId, payload: row.payload, content_type: row.contentType, received_at: row.receivedAt })
+    .onConflict((oc) => oc.columns(['tenant_id', 'channel', 'external_id']).doNothing())
+    .returning(['id', 'tenant_id', 'status'])
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const existing = await db
+    .selectFrom('inbound_journal')
+    .select(['id', 'tenant_id', 'status'])
+    .where('tenant_id', '=', row.tenantId)
+    .where('channel', '=', row.channel)
+    .where('external_id', '=', row.externalId)
+    .executeTakeFirst();
+  if (!existing) throw new Error('journal row vanished');
+  return { row: existing, created: false };
+}
