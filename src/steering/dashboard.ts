@@ -5,10 +5,12 @@ import { label, type Status } from '../domain/taxonomy.ts';
 import type { Actor } from '../services/actor.ts';
 import {
   backlogByProcess,
+  backlogFromRollup,
   histogramFromFacts,
   histogramFromRollup,
   listFacts,
   pendingDeadlines,
+  pendingFromRollup,
   repeatComplainants,
   rollupKey,
   weeklyFromFacts,
@@ -73,8 +75,10 @@ export async function dashboard(deps: Deps, actor: Actor, query: DashboardQuery)
   const [weekly, histogram, pending, backlog, repeat] = await Promise.all([
     key ? weeklyFromRollup(db, t, period.from, period.to, key.dim, key.val) : weeklyFromFacts(db, t, period.from, period.to, filters),
     key ? histogramFromRollup(db, t, period.from, period.to, key.dim, key.val) : histogramFromFacts(db, t, period.from, period.to, filters),
-    pendingDeadlines(db, t, period.from, period.to, filters, period.today, period.weekEnd),
-    backlogByProcess(db, t, filters),
+    key
+      ? pendingFromRollup(db, t, period.from, period.to, key.dim, key.val, period.today, period.weekEnd)
+      : pendingDeadlines(db, t, period.from, period.to, filters, period.today, period.weekEnd),
+    key ? backlogFromRollup(db, t, key.dim, key.val) : backlogByProcess(db, t, filters),
     repeatComplainants(db, t, period.from, period.to, filters, 10),
   ]);
 

@@ -170,6 +170,30 @@ export async function pendingDeadlines(db: Db, tenantId: string, from: string, t
   };
 }
 
+/** The same counts from the rollup of waiting complaints (no filter or one): sums over due dates. */
+export async function pendingFromRollup(db: Db, tenantId: string, fromWeek: string, toWeek: string, dim: SteeringDimension, val: string, today: string, weekEnd: string): Promise<PendingDeadlines> {
+  const { rows } = await sql<Record<string, unknown>>`
+    SELECT
+      sum(p.n) FILTER (WHERE p.what = 'ack' AND p.due_on < ${today}::date) AS ack_overdue,
+      sum(p.n) FILTER (WHERE p.what = 'ack' AND p.due_on BETWEEN ${today}::date AND ${weekEnd}::date) AS ack_at_risk,
+      sum(p.n) FILTER (WHERE p.what = 'ack' AND p.due_on > ${weekEnd}::date) AS ack_pending,
+      sum(p.n) FILTER (WHERE p.what = 'answer' AND p.due_on < ${today}::date) AS answer_overdue,
+      sum(p.n) FILTER (WHERE p.what = 'answer' AND p.due_on BETWEEN ${today}::date AND ${weekEnd}::date) AS answer_at_risk,
+      sum(p.n) FILTER (WHERE p.what = 'answer' AND p.due_on > ${weekEnd}::date) AS answer_pending
+    FROM steering_pending p
+    WHERE p.tenant_id = ${tenantId} AND p.dim = ${dim} AND p.val = ${val}
+      AND p.week BETWEEN ${fromWeek}::date AND ${toWeek}::date`.execute(db);
+  const r = rows[0] ?? {};
+  return {
+    ackOverdue: toInt(r.ack_overdue),
+    ackAtRisk: toInt(r.ack_at_risk),
+    ackPending: toInt(r.ack_pending),
+    answerOverdue: toInt(r.answer_overdue),
+    answerAtRisk: toInt(r.answer_at_risk),
+    answerPending: toInt(r.answer_pending),
+  };
+}
+
 export interface BacklogRow {
   processId: string | null;
   processName: string | null;
@@ -188,6 +212,16 @@ export async function backlogByProcess(db: Db, tenantId: string, filters: Steeri
   return rows.map((r) => ({ processId: r.process_id, processName: r.name, status: r.status, n: Number(r.n) }));
 }
 
+/** The same backlog from its rollup (no filter or one). */
+export async function backlogFromRollup(db: Db, tenantId: string, dim: SteeringDimension, val: string): Promise<BacklogRow[]> {
+  const { rows } = await sql<{ process_id: string; name: string | null; status: string; n: number }>`
+    SELECT b.process_id, p.name, b.status, b.n
+    FROM steering_backlog b LEFT JOIN processes p ON p.tenant_id = b.tenant_id AND p.id = nullif(b.process_id, '')::uuid
+    WHERE b.tenant_id = ${tenantId} AND b.dim = ${dim} AND b.val = ${val} AND b.n <> 0
+    ORDER BY p.name NULLS LAST, b.status`.execute(db);
+  return rows.map((r) => ({ processId: r.process_id === '' ? null : r.process_id, processName: r.name, status: r.status, n: Number(r.n) }));
+}
+
 export interface RepeatComplainants {
   customers: number;
   complaints: number;
@@ -203,10 +237,14 @@ export async function repeatComplainants(db: Db, tenantId: string, from: string,
       WHERE f.tenant_id = ${tenantId} AND f.kind = 'reclamation'
         AND f.received_on BETWEEN ${from}::date AND ${to}::date AND ${and(factConditions(filters))}
       GROUP BY f.customer_id HAVING count(*) >= 2
-    )
+    ),
+    -- The top is ordered by count first: only the customers with at least the count of the last place need
+    -- their name (ties on it included), not every repeat complainant.
+    cut AS (SELECT coalesce((SELECT n FROM r ORDER BY n DESC OFFSET ${limit - 1} LIMIT 1), 0) AS n)
     SELECT (SELECT count(*) FROM r) AS customers, (SELECT coalesce(sum(n), 0) FROM r) AS complaints,
       (SELECT json_agg(json_build_object('customerId', t.customer_id, 'name', t.display_name, 'count', t.n) ORDER BY t.n DESC, t.display_name, t.customer_id)
        FROM (SELECT r.customer_id, c.display_name, r.n FROM r JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = r.customer_id
+             WHERE r.n >= (SELECT n FROM cut)
              ORDER BY r.n DESC, c.display_name, r.customer_id LIMIT ${limit}) t) AS top`.execute(db);
   const r = rows[0];
   const top = typeof r?.top === 'string' ? (JSON.parse(r.top) as RepeatComplainants['top']) : (r?.top ?? []);

@@ -1,0 +1,117 @@
+import { sql, type Kysely } from 'kysely';
+
+// Frozen once shipped. Steering rollups for what 0012 still read from complaint_facts at every dashboard:
+//
+// complaint_facts ──(statement triggers, signed deltas)──▶
+//   steering_pending: per tenant, dimension value (as steering_weekly), ISO week of receipt, deadline (ack |
+//     answer) and due date, the complaints (kind reclamation) still waiting for it: today's overdue / due this
+//     week / due later are sums over due dates, so no scan of the facts however long the period.
+//   steering_backlog: per tenant, dimension value, process and status, the open complaints (both kinds).
+// And, for dashboards with several filters and for repeat complainants with one filter, an index per
+// dimension on the facts, so those read only the facts of the filter value.
+//
+// Both rollups only hold the small share of facts that wait (pending) or are open (backlog): their triggers
+// cost little on ingest. Multi-row statements are applied as one grouped delta per key, in key order.
+
+const DIMS = `(VALUES
+    ('all', ''), ('channel', d.channel), ('cause', coalesce(d.cause, '')), ('product', coalesce(d.product, '')),
+    ('process', coalesce(d.process_id::text, '')), ('agent', coalesce(d.assignee_id::text, ''))
+  ) AS dv(dim, val)`;
+
+const APPLY_DELTAS = `
+  WITH d AS (${'$ROWS'}), x AS (
+    SELECT d.tenant_id, dv.dim, dv.val, date_trunc('week', d.received_on)::date AS week, w.what, w.due_on, d.sign
+    FROM d CROSS JOIN LATERAL ${DIMS}
+    CROSS JOIN LATERAL (VALUES ('ack', d.ack_due_on, d.ack_on IS NULL), ('answer', d.answer_due_on, d.answer_on IS NULL)) AS w(what, due_on, waits)
+    WHERE d.kind = 'reclamation' AND w.waits
+  ), g AS (
+    SELECT tenant_id, dim, val, week, what, due_on, sum(sign)::integer AS n FROM x GROUP BY 1, 2, 3, 4, 5, 6
+  )
+  INSERT INTO steering_pending AS s (tenant_id, dim, val, week, what, due_on, n)
+  SELECT * FROM g WHERE n <> 0
+  ORDER BY tenant_id, dim, val, week, what, due_on
+  ON CONFLICT (tenant_id, dim, val, week, what, due_on) DO UPDATE SET n = s.n + excluded.n;
+
+  WITH d AS (${'$ROWS'}), g AS (
+    SELECT d.tenant_id, dv.dim, dv.val, coalesce(d.process_id::text, '') AS process_id, d.status, sum(d.sign)::integer AS n
+    FROM d CROSS JOIN LATERAL ${DIMS}
+    WHERE d.is_open
+    GROUP BY 1, 2, 3, 4, 5
+  )
+  INSERT INTO steering_backlog AS s (tenant_id, dim, val, process_id, status, n)
+  SELECT * FROM g WHERE n <> 0
+  ORDER BY tenant_id, dim, val, process_id, status
+  ON CONFLICT (tenant_id, dim, val, process_id, status) DO UPDATE SET n = s.n + excluded.n;`;
+
+function deltas(rows: string): string {
+  return APPLY_DELTAS.split('$ROWS').join(rows);
+}
+
+const FACT_DIMS = ['channel', 'cause', 'product', 'process_id', 'assignee_id'];
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+    CREATE TABLE steering_pending (
+      tenant_id uuid NOT NULL,
+      dim text NOT NULL,
+      val text NOT NULL,
+      week date NOT NULL,
+      what text NOT NULL CHECK (what IN ('ack', 'answer')),
+      due_on date NOT NULL,
+      n integer NOT NULL,
+      PRIMARY KEY (tenant_id, dim, val, week, what, due_on)
+    )`.execute(db);
+  await sql`
+    CREATE TABLE steering_backlog (
+      tenant_id uuid NOT NULL,
+      dim text NOT NULL,
+      val text NOT NULL,
+      -- '' for none
+      process_id text NOT NULL,
+      status text NOT NULL,
+      n integer NOT NULL,
+      PRIMARY KEY (tenant_id, dim, val, process_id, status)
+    )`.execute(db);
+  for (const col of FACT_DIMS) {
+    await sql.raw(`CREATE INDEX complaint_facts_${col}_idx ON complaint_facts (tenant_id, kind, ${col}, received_on) INCLUDE (customer_id)`).execute(db);
+  }
+
+  await sql.raw(`
+    CREATE FUNCTION steering_waiting_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      ${deltas('SELECT n.*, 1 AS sign FROM new_facts n')}
+      RETURN NULL;
+    END $$`).execute(db);
+  await sql.raw(`
+    CREATE FUNCTION steering_waiting_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      ${deltas('SELECT n.*, 1 AS sign FROM new_facts n UNION ALL SELECT o.*, -1 AS sign FROM old_facts o')}
+      RETURN NULL;
+    END $$`).execute(db);
+  await sql.raw(`
+    CREATE FUNCTION steering_waiting_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      ${deltas('SELECT o.*, -1 AS sign FROM old_facts o')}
+      RETURN NULL;
+    END $$`).execute(db);
+  await sql`CREATE TRIGGER complaint_facts_waiting_insert AFTER INSERT ON complaint_facts REFERENCING NEW TABLE AS new_facts
+    FOR EACH STATEMENT EXECUTE FUNCTION steering_waiting_insert()`.execute(db);
+  await sql`CREATE TRIGGER complaint_facts_waiting_update AFTER UPDATE ON complaint_facts REFERENCING OLD TABLE AS old_facts NEW TABLE AS new_facts
+    FOR EACH STATEMENT EXECUTE FUNCTION steering_waiting_update()`.execute(db);
+  await sql`CREATE TRIGGER complaint_facts_waiting_delete AFTER DELETE ON complaint_facts REFERENCING OLD TABLE AS old_facts
+    FOR EACH STATEMENT EXECUTE FUNCTION steering_waiting_delete()`.execute(db);
+
+  // Facts that exist already.
+  for (const statement of deltas('SELECT f.*, 1 AS sign FROM complaint_facts f').split(';\n\n')) await sql.raw(statement).execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP TRIGGER IF EXISTS complaint_facts_waiting_insert ON complaint_facts`.execute(db);
+  await sql`DROP TRIGGER IF EXISTS complaint_facts_waiting_update ON complaint_facts`.execute(db);
+  await sql`DROP TRIGGER IF EXISTS complaint_facts_waiting_delete ON complaint_facts`.execute(db);
+  for (const f of ['steering_waiting_insert', 'steering_waiting_update', 'steering_waiting_delete']) {
+    await sql`DROP FUNCTION IF EXISTS ${sql.raw(f)}()`.execute(db);
+  }
+  for (const col of FACT_DIMS) await sql.raw(`DROP INDEX IF EXISTS complaint_facts_${col}_idx`).execute(db);
+  await sql`DROP TABLE IF EXISTS steering_pending, steering_backlog`.execute(db);
+}
