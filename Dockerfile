@@ -1,6 +1,22 @@
 # syntax=docker/dockerfile:1
 # Guichet — one image for every role: start (api + in-process worker), api,
-# worker, migrate, demo. TypeScript runs directly through tsx (no build step).
+# worker, migrate, demo. TypeScript runs directly through tsx; the only build
+# is the console (web/, Vite + React), made in its own stage below.
+
+# --- Console build: needs the dev dependencies (vite, react, typescript…) ----
+FROM node:20-bookworm-slim AS console
+
+WORKDIR /build
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+COPY package.json package-lock.json ./
+RUN npm ci
+# Only what the console build reads: its sources and the generated API types.
+COPY web ./web
+RUN npm run build:web
+
+# --- Runtime ------------------------------------------------------------------
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -20,6 +36,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 # Application sources (see .dockerignore). Owned by root: read-only for the app.
 COPY . .
+# The built console, served by the api under /console/ (src/http/routes/console.ts).
+COPY --from=console /build/web/dist ./web/dist
 
 # Writable data directory (attachments in /data/files). Created and chowned
 # before VOLUME so a fresh named volume inherits node:node ownership.

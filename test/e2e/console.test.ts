@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
 import { acceptInbound, inboundOutcome } from '../../src/intake/journal.ts';
-import { chromiumAvailable, launchChromium, screenshot } from '../helpers/browser.ts';
+import { chromiumAvailable, launchChromium, screenshot, watchPage, type PageProblems } from '../helpers/browser.ts';
 import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
 
 /**
@@ -126,9 +126,20 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await browser?.close();
   });
 
-  async function login(context: BrowserContext, email: string): Promise<Page> {
+  // Any console error or uncaught exception in a page fails the test it happened in.
+  const watched: PageProblems[] = [];
+  afterEach(() => {
+    const seen = watched.flatMap((w) => w.errors.splice(0));
+    expect(seen, seen.join('\n')).toEqual([]);
+  });
+
+  async function login(context: BrowserContext, email: string, expectFailed: string[] = []): Promise<Page> {
     const page = await context.newPage();
-    page.on('pageerror', (err) => console.error('page error:', err));
+    const watch = watchPage(page);
+    watched.push(watch);
+    // Who is signed in, asked before login: the 401 is the expected answer.
+    watch.expectFailedRequest('/api/auth/me');
+    for (const url of expectFailed) watch.expectFailedRequest(url);
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Connexion à la console' }).waitFor();
     await page.getByLabel('Adresse email').fill(email);
@@ -185,7 +196,8 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await adminPage.getByRole('heading', { name: refs.late!.reference, level: 1 }).waitFor();
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-    const page = await login(context, agentEmail);
+    // The reply below is refused by the server (no mailbox connected): that 4xx is expected.
+    const page = await login(context, agentEmail, [`/api/complaints/${refs.late!.id}/replies`]);
     await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(3);
     await page.locator('body').press('4'); // the "En retard" view
     await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(1);

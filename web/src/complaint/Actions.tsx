@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { keys, useMergeSuggestions } from '../api/queries.ts';
 import { CAUSES, KINDS, OUTCOMES, PRIORITIES, PRODUCTS, STATUSES, type Complaint, type ComplaintDetail, type Patch, type User } from '../api/types.ts';
-import { useI18n } from '../i18n/index.tsx';
+import { label, useI18n } from '../i18n/index.tsx';
 import { useToast } from '../components/Toast.tsx';
 import { errorText } from '../components/ErrorMessage.tsx';
 import { AttachmentList } from './Timeline.tsx';
@@ -17,15 +17,26 @@ function FormError({ text }: { text: string | null }) {
   ) : null;
 }
 
-export function StatusForm({ complaint, selectRef }: { complaint: Complaint; selectRef: RefObject<HTMLSelectElement | null> }) {
+/** The status change, offering only the moves the server allows from the current status (allowedStatuses). */
+export function StatusForm({ complaint, allowed, selectRef }: { complaint: Complaint; allowed: readonly Complaint['status'][]; selectRef: RefObject<HTMLSelectElement | null> }) {
   const { t } = useI18n();
   const { run, pending, error } = useAction(complaint.id);
-  const choices = STATUSES.filter((s) => s !== complaint.status);
-  const [status, setStatus] = useState<Complaint['status']>(choices[0]!);
+  // In the lifecycle's order, whatever order the API lists them in.
+  const choices = STATUSES.filter((s) => s !== complaint.status && allowed.includes(s));
+  const first = choices[0];
+  const [status, setStatus] = useState<Complaint['status'] | undefined>(first);
   const [outcome, setOutcome] = useState<string>('');
   const [reason, setReason] = useState('');
-  useEffect(() => setStatus(STATUSES.filter((s) => s !== complaint.status)[0]!), [complaint.status]);
+  useEffect(() => setStatus(first), [complaint.status, first]);
   const reopening = (complaint.status === 'resolue' || complaint.status === 'cloturee') && status === 'en_cours';
+  if (!status || choices.length === 0) {
+    return (
+      <section aria-labelledby="status-title">
+        <h3 id="status-title">{t.actions.status}</h3>
+        <p className="small muted">{t.actions.noStatusMove(label(t.taxonomy.status, complaint.status))}</p>
+      </section>
+    );
+  }
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(

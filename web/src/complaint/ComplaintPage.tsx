@@ -7,7 +7,7 @@ import { AckDeadline, AnswerDeadline, PriorityBadge, StatusBadge } from '../comp
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { ShortcutsHelp } from '../components/ShortcutsHelp.tsx';
 import { useShortcuts } from '../components/shortcuts.ts';
-import { api, unwrap } from '../api/client.ts';
+import { api, ApiError, unwrap } from '../api/client.ts';
 import { useToast } from '../components/Toast.tsx';
 import { AssignForm, AttachmentsPanel, MergeSuggestions, NoteForm, RequalifyForm, StatusForm } from './Actions.tsx';
 import { ReplyForm, type ReplyControl } from './ReplyForm.tsx';
@@ -137,7 +137,7 @@ export function ComplaintPage() {
   const detail = useComplaint(id);
   const users = useUsers();
   const me = useSession().data?.user;
-  const viewers = usePresence(id);
+  const viewers = usePresence(id, detail.isSuccess);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
   const statusRef = useRef<HTMLSelectElement>(null);
@@ -168,6 +168,15 @@ export function ComplaintPage() {
     },
   });
 
+  if (detail.isError && detail.error instanceof ApiError && detail.error.status === 404) {
+    return (
+      <section className="panel" aria-labelledby="not-found-title">
+        <h1 id="not-found-title">{t.complaint.notFound}</h1>
+        <p>{t.complaint.notFoundHelp}</p>
+        <Link to="/">{t.app.backToInbox}</Link>
+      </section>
+    );
+  }
   if (detail.isError) {
     return (
       <>
@@ -224,7 +233,7 @@ export function ComplaintPage() {
           )}
           <div className="side-section">
             <MergeSuggestions complaintId={c.id} />
-            <StatusForm complaint={c} selectRef={statusRef} />
+            <StatusForm complaint={c} allowed={d.allowedStatuses} selectRef={statusRef} />
           </div>
           <div className="side-section">
             <AssignForm complaint={c} users={users.data?.items ?? []} me={me} />

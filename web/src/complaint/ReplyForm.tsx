@@ -1,9 +1,11 @@
-import { useId, useImperativeHandle, useState, type FormEvent, type RefObject } from 'react';
+import { useId, useImperativeHandle, useMemo, useState, type FormEvent, type RefObject } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { Complaint } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { errorText } from '../components/ErrorMessage.tsx';
 import { useAction } from './useAction.ts';
+import { countSms } from './sms.ts';
 
 const CHANNELS = ['email', 'sms', 'slack'] as const;
 const PURPOSES = ['reply', 'holding', 'answer'] as const;
@@ -27,9 +29,17 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
   const [template, setTemplate] = useState<TemplateKey>('holding');
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const [reachable, setReachable] = useState<OutChannel[] | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const textId = useId();
+  const counterId = useId();
+  // Where a message would go: the customer's last channel and every channel they can be reached on.
+  const targets = useQuery({
+    queryKey: ['reply-targets', complaint.id],
+    queryFn: () => unwrap(api.GET('/api/complaints/{complaintId}/replies/preview', { params: { path: { complaintId: complaint.id }, query: { templateKey: 'holding' } } })),
+    staleTime: 60_000,
+  });
+  const effective: OutChannel | null = channel || targets.data?.channel || null;
+  const sms = useMemo(() => (effective === 'sms' ? countSms(text) : null), [effective, text]);
 
   const insertTemplate = async (key: TemplateKey = template) => {
     setPreviewError(null);
@@ -41,7 +51,6 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
       );
       setText(p.text);
       if (p.subject) setSubject(p.subject);
-      setReachable(p.reachable);
       if (!channel) setChannel(p.channel);
       if (key === 'answer') setPurpose('answer');
       if (key === 'holding') setPurpose('holding');
@@ -72,7 +81,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
               text,
               purpose,
               ...(channel ? { channel } : {}),
-              ...(subject.trim() && channel !== 'sms' ? { subject: subject.trim() } : {}),
+              ...(subject.trim() && effective !== 'sms' ? { subject: subject.trim() } : {}),
               ...(purpose === 'answer' && outcome ? { outcome } : {}),
             },
           }),
@@ -86,7 +95,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
     });
   };
 
-  const channels = reachable ?? CHANNELS;
+  const channels = targets.data?.reachable.length ? targets.data.reachable : CHANNELS;
   return (
     <form className="panel" onSubmit={submit} aria-labelledby="reply-title">
       <h2 id="reply-title">{t.reply.title}</h2>
@@ -94,7 +103,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
         <label className="field">
           <span>{t.reply.channel}</span>
           <select name="channel" value={channel} onChange={(e) => setChannel(e.target.value as OutChannel | '')}>
-            <option value="">{t.reply.channelDefault}</option>
+            <option value="">{targets.data ? t.reply.channelDefaultNamed(label(t.taxonomy.channel, targets.data.channel)) : t.reply.channelDefault}</option>
             {channels.map((c) => (
               <option key={c} value={c}>
                 {label(t.taxonomy.channel, c)}
@@ -146,7 +155,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
           {previewError}
         </p>
       )}
-      {channel !== 'sms' && (
+      {effective !== 'sms' && (
         <label className="field">
           <span>{t.reply.subject}</span>
           <input name="subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
@@ -154,7 +163,23 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
       )}
       <div className="field">
         <label htmlFor={textId}>{t.reply.text}</label>
-        <textarea id={textId} ref={textareaRef} name="reply" rows={6} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea
+          id={textId}
+          ref={textareaRef}
+          name="reply"
+          rows={6}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-describedby={sms ? counterId : undefined}
+        />
+        {sms && (
+          <div id={counterId} className="sms-counter small">
+            <p aria-live="polite" className="sms-count">
+              {t.reply.smsCounter(sms.units, sms.segments, sms.encoding)}
+            </p>
+            <p className={sms.encoding === 'UCS-2' ? 'flag flag-warn' : 'muted'}>{sms.encoding === 'UCS-2' ? t.reply.smsUcs2(sms.nonGsm.join(' ')) : t.reply.smsGsm}</p>
+          </div>
+        )}
       </div>
       {purpose === 'answer' && (outcome === 'partiel' || outcome === 'refuse') && <p className="flag flag-warn">{t.reply.mediatorHint}</p>}
       {error && (

@@ -7,10 +7,14 @@ export interface Viewer {
   since: string;
 }
 
-/** Tells the server this file is open (every 20 s) and returns who else has it open. */
-export function usePresence(complaintId: string): Viewer[] {
+/**
+ * Tells the server this file is open (every 20 s) and returns who else has it open. Starts once the file has
+ * loaded (`enabled`): nothing is announced for a complaint the agent cannot open.
+ */
+export function usePresence(complaintId: string, enabled = true): Viewer[] {
   const [viewers, setViewers] = useState<Viewer[]>([]);
   useEffect(() => {
+    if (!enabled) return;
     let stopped = false;
     const beat = async () => {
       try {
@@ -27,6 +31,6 @@ export function usePresence(complaintId: string): Viewer[] {
       clearInterval(timer);
       void api.DELETE('/api/complaints/{complaintId}/presence', { params: { path: { complaintId } } }).catch(() => {});
     };
-  }, [complaintId]);
+  }, [complaintId, enabled]);
   return viewers;
 }

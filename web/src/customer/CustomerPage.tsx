@@ -3,16 +3,69 @@ import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { keys, useCustomer } from '../api/queries.ts';
+import type { CustomerFile } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { ComplaintTable } from '../components/ComplaintTable.tsx';
 import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 import { MergeSuggestions } from '../complaint/Actions.tsx';
 
-interface DoneMerge {
-  mergeId: string;
-  otherName: string;
-  undone: boolean;
+type Merge = CustomerFile['merges'][number];
+
+function refreshAll(qc: ReturnType<typeof useQueryClient>) {
+  return Promise.all([qc.invalidateQueries({ queryKey: ['customer'] }), qc.invalidateQueries({ queryKey: ['customer-search'] }), qc.invalidateQueries({ queryKey: keys.complaints })]);
+}
+
+/** Every merge this customer took part in (from the server, undone ones included); active ones can be undone. */
+function MergeHistory({ merges }: { merges: Merge[] }) {
+  const { t, dateTime } = useI18n();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [pending, setPending] = useState<string | null>(null);
+  const undo = async (mergeId: string) => {
+    setPending(mergeId);
+    try {
+      await unwrap(api.POST('/api/customer-merges/{mergeId}/undo', { params: { path: { mergeId } } }));
+      toast(t.customer.undone);
+    } catch (err) {
+      toast(errorText(err, t.app.error), 'error');
+    }
+    setPending(null);
+    await refreshAll(qc);
+  };
+  const name = (n: string | null) => n ?? t.customer.unknownCustomer;
+  return (
+    <section className="panel" aria-labelledby="merge-history-title">
+      <h2 id="merge-history-title">{t.customer.mergeHistory}</h2>
+      {merges.length === 0 ? (
+        <p className="muted">{t.customer.noMerges}</p>
+      ) : (
+        <ul className="plain merge-history">
+          {merges.map((m) => (
+            <li key={m.id} className="row-actions">
+              <span>
+                <Link to={`/clients/${m.mergedCustomerId}`}>{name(m.mergedName)}</Link>
+                {' → '}
+                <Link to={`/clients/${m.keptCustomerId}`}>{name(m.keptName)}</Link>
+                <span className="sr-only">{` (${t.customer.mergeLine(name(m.mergedName), name(m.keptName))})`}</span>
+              </span>
+              <span className="small muted">{m.by ? t.customer.mergeBy(m.by, dateTime(m.at)) : t.customer.mergeAt(dateTime(m.at))}</span>
+              {m.undoneAt ? (
+                <span className="tag">{t.customer.mergeUndoneAt(dateTime(m.undoneAt))}</span>
+              ) : (
+                <>
+                  <span className="tag tag-info">{t.customer.mergeActive}</span>
+                  <button type="button" className="button secondary" disabled={pending === m.id} onClick={() => void undo(m.id)}>
+                    {t.customer.undo}
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 }
 
 function MergeForm({ customerId, customerName }: { customerId: string; customerName: string }) {
@@ -21,35 +74,21 @@ function MergeForm({ customerId, customerName }: { customerId: string; customerN
   const toast = useToast();
   const [q, setQ] = useState('');
   const [asked, setAsked] = useState('');
-  const [merges, setMerges] = useState<DoneMerge[]>([]);
   const results = useQuery({
     queryKey: keys.customerSearch(asked),
     queryFn: () => unwrap(api.GET('/api/customers', { params: { query: { q: asked, limit: 10 } } })),
     enabled: asked.length >= 2,
   });
-  const refresh = () =>
-    Promise.all([qc.invalidateQueries({ queryKey: ['customer'] }), qc.invalidateQueries({ queryKey: ['customer-search'] }), qc.invalidateQueries({ queryKey: keys.complaints })]);
 
   const merge = async (otherId: string, otherName: string) => {
     if (!window.confirm(t.customer.mergeConfirm(otherName, customerName))) return;
     try {
-      const r = await unwrap(api.POST('/api/customers/{customerId}/merge', { params: { path: { customerId } }, body: { otherCustomerId: otherId } }));
-      setMerges((m) => [{ mergeId: r.mergeId, otherName, undone: false }, ...m]);
+      await unwrap(api.POST('/api/customers/{customerId}/merge', { params: { path: { customerId } }, body: { otherCustomerId: otherId } }));
       toast(t.customer.merged);
     } catch (err) {
       toast(errorText(err, t.app.error), 'error');
     }
-    await refresh();
-  };
-  const undo = async (mergeId: string) => {
-    try {
-      await unwrap(api.POST('/api/customer-merges/{mergeId}/undo', { params: { path: { mergeId } } }));
-      setMerges((m) => m.map((x) => (x.mergeId === mergeId ? { ...x, undone: true } : x)));
-      toast(t.customer.undone);
-    } catch (err) {
-      toast(errorText(err, t.app.error), 'error');
-    }
-    await refresh();
+    await refreshAll(qc);
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -85,25 +124,6 @@ function MergeForm({ customerId, customerName }: { customerId: string; customerN
             </li>
           ))}
         </ul>
-      )}
-      {merges.length > 0 && (
-        <>
-          <h3>{t.customer.mergeHistory}</h3>
-          <ul className="plain">
-            {merges.map((m) => (
-              <li key={m.mergeId} className="row-actions">
-                <span>{m.otherName}</span>
-                {m.undone ? (
-                  <span className="muted">{t.customer.undone}</span>
-                ) : (
-                  <button type="button" className="button secondary" onClick={() => void undo(m.mergeId)}>
-                    {t.customer.undo}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        </>
       )}
     </section>
   );
@@ -150,6 +170,7 @@ export function CustomerPage() {
         <ComplaintTable items={c.complaints} caption={t.customer.complaints} showCustomer={false} />
       </section>
       <MergeForm customerId={c.id} customerName={c.displayName} />
+      <MergeHistory merges={c.merges} />
     </div>
   );
 }

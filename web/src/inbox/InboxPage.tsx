@@ -13,8 +13,19 @@ import { FILTERS, VIEW_QUERY, VIEWS, type Filter, type View } from './views.ts';
 const PAGE_SIZE = 25;
 
 function ViewCount({ view }: { view: Exclude<View, 'quarantine'> }) {
+  const { t, number } = useI18n();
   const { data } = useComplaints({ ...VIEW_QUERY[view], limit: 1 });
-  return data ? <span className="count">{data.total}</span> : null;
+  if (!data) return null;
+  if (data.totalCapped) {
+    // The server stops counting at 1,000 (a count over a million rows would cost more than the list).
+    return (
+      <span className="count">
+        <span aria-hidden="true">{`${number(1000)}+`}</span>
+        <span className="sr-only">{t.inbox.countCapped}</span>
+      </span>
+    );
+  }
+  return <span className="count">{data.total}</span>;
 }
 
 function QuarantineCount() {
@@ -218,7 +229,7 @@ export function InboxPage() {
           ) : (
             <>
               <p className="total" aria-live="polite">
-                {list.data ? t.inbox.total(list.data.total) : t.app.loading}
+                {list.data ? (list.data.totalCapped ? t.inbox.totalCapped : t.inbox.total(list.data.total)) : t.app.loading}
               </p>
               {list.data && items.length === 0 ? (
                 <p className="empty">{t.inbox.empty}</p>
