@@ -34,6 +34,8 @@ import { draftComplaint, moveClockEarlier } from '../services/complaint-records.
 import { createdEventData } from '../services/complaints.ts';
 import { IdentityBook } from '../services/customers.ts';
 import { mapperFor } from '../../connectors/registry.ts';
+import { listUsers } from '../db/repositories/users.ts';
+import { listChannels } from '../db/repositories/channels.ts';
 import { QUALIFIED_COLUMNS, QualificationSession, qualifierFor } from '../classify/apply.ts';
 import type { Qualification } from '../classify/qualifier.ts';
 import { inboundMessageSchema, MappingError, type InboundMessage } from './contract.ts';
@@ -105,6 +107,42 @@ export function senderIdentities(m: InboundMessage): Identity[] {
     if (n && !out.some((i) => i.kind === 'contract' && i.value === n)) out.push({ kind: 'contract', value: n });
   }
   return out;
+}
+
+/** Webmail domains: sharing one proves nothing about being a colleague. */
+const PUBLIC_MAIL_DOMAINS = new Set([
+  'gmail.com', 'googlemail.com', 'outlook.com', 'outlook.fr', 'hotmail.com', 'hotmail.fr', 'live.com', 'live.fr', 'msn.com',
+  'yahoo.com', 'yahoo.fr', 'icloud.com', 'me.com', 'orange.fr', 'wanadoo.fr', 'free.fr', 'sfr.fr', 'neuf.fr', 'laposte.net', 'bbox.fr', 'aol.com', 'gmx.fr', 'proton.me', 'protonmail.com',
+]);
+
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** Who may forward a customer's mail on the firm's behalf: its users, and addresses of its own mail domains. */
+async function colleagueCheck(trx: Db, tenant: Tenant): Promise<(email: string) => boolean> {
+  const [users, channels] = await Promise.all([listUsers(trx, tenant.id), listChannels(trx, tenant.id, 'email')]);
+  const emails = new Set(users.map((u) => u.email.toLowerCase()));
+  const domains = new Set([tenant.email, ...channels.map((c) => c.address), ...users.map((u) => u.email)].map(domainOf).filter((d) => !PUBLIC_MAIL_DOMAINS.has(d)));
+  return (email) => {
+    const e = normalizeEmail(email);
+    return e !== null && (emails.has(e) || domains.has(domainOf(e)));
+  };
+}
+
+/** A "forward" from someone outside the firm: their own message, with what they forwarded quoted in it. */
+function asOwnMessage(m: InboundMessage): InboundMessage {
+  const by = m.forwardedBy!;
+  const { forwardNote, ...declared } = m.declared;
+  const note = forwardNote?.trim() || null;
+  return {
+    ...m,
+    sender: { name: by.name, email: by.email, phone: null, slackUser: null },
+    forwardedBy: null,
+    text: note ? `${note}\n\n${m.text}` : m.text,
+    newText: note,
+    // The forwarded message's date is not when this sender wrote: the receipt date stands in.
+    sentAt: null,
+    declared: { ...declared, forwardedFrom: m.sender.email ? `${m.sender.name ?? ''} <${m.sender.email}>`.trim() : (m.sender.name ?? '') },
+  };
 }
 
 export const NOISE_REASONS = {
@@ -222,6 +260,18 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
     if (!tenant || work.length === 0) {
       await finishJournalMany(trx, outcomes, now);
       return { tenant, results, created, qualified: false };
+    }
+
+    // A forward counts as such only from a colleague (a user of the firm, or its own mail domain); a
+    // customer forwarding their insurer's letter is the author of that message.
+    if (work.some((w) => w.m.forwardedBy)) {
+      const isColleague = await colleagueCheck(trx, tenant);
+      for (const w of work) {
+        if (w.m.forwardedBy && !isColleague(w.m.forwardedBy.email)) {
+          w.m = asOwnMessage(w.m);
+          w.q = model && !w.m.noise ? model.qualify(qualificationText(w.m)) : null;
+        }
+      }
     }
 
     const settings = intakeSettingsOf(tenant.settings);
