@@ -12,6 +12,7 @@ import {
   pendingDeadlines,
   pendingFromRollup,
   repeatComplainants,
+  repeatComplainantsFromLinks,
   rollupKey,
   weeklyFromFacts,
   weeklyFromRollup,
@@ -79,7 +80,7 @@ export async function dashboard(deps: Deps, actor: Actor, query: DashboardQuery)
       ? pendingFromRollup(db, t, period.from, period.to, key.dim, key.val, period.today, period.weekEnd)
       : pendingDeadlines(db, t, period.from, period.to, filters, period.today, period.weekEnd),
     key ? backlogFromRollup(db, t, key.dim, key.val) : backlogByProcess(db, t, filters),
-    repeatComplainants(db, t, period.from, period.to, filters, 10),
+    key?.dim === 'all' ? repeatComplainantsFromLinks(db, t, period.from, period.to, 10) : repeatComplainants(db, t, period.from, period.to, filters, 10),
   ]);
 
   const byWeek = new Map<string, { reclamations: number; demandes: number }>();

@@ -126,7 +126,7 @@ function expected(all: Complaint[], q: Filters & { from: string; to: string }) {
     backlog,
     backlogTotal: facts.filter((x) => x.open).length,
     backlogIds: facts.filter((x) => x.open).map((x) => x.c.id),
-    repeat: { customers: repeaters.length, complaints: repeaters.reduce((s, [, n]) => s + n, 0), ids: recl.filter((f) => (perCustomer.get(f.c.customer_id) ?? 0) >= 2).map((f) => f.c.id) },
+    repeat: { customers: repeaters.length, complaints: repeaters.reduce((s, [, n]) => s + n, 0), perCustomer, topCounts: repeaters.map(([, n]) => n).sort((a, b) => b - a).slice(0, 10), ids: recl.filter((f) => (perCustomer.get(f.c.customer_id) ?? 0) >= 2).map((f) => f.c.id) },
     outcomes,
     share: { reclamations: recl.length, demandes, reclamationRate: recl.length + demandes === 0 ? null : Math.round((recl.length / (recl.length + demandes)) * 1000) / 10 },
     receivedIds: recl.map((f) => f.c.id),
@@ -160,6 +160,10 @@ async function checkDashboard(q: Filters & { from?: string; to?: string }) {
   expect(body.outcomes.items.map((o: { outcome: string; count: number }) => [o.outcome, o.count]), label).toEqual(Object.entries(exp.outcomes));
   expect(body.repeatComplainants.customers, label).toBe(exp.repeat.customers);
   expect(body.repeatComplainants.complaints, label).toBe(exp.repeat.complaints);
+  // The top ten (names collate in the database: compared by counts, each the customer's own).
+  const top = body.repeatComplainants.top as { customerId: string; count: number }[];
+  expect(top.map((t) => t.count), label).toEqual(exp.repeat.topCounts);
+  for (const t of top) expect(t.count, label).toBe(exp.repeat.perCustomer.get(t.customerId));
   expect(body.share, label).toEqual(exp.share);
   return { body, exp };
 }
@@ -212,6 +216,9 @@ describe('dashboard', () => {
     expect(body.deadlines.answer.atRiskThisWeek + body.deadlines.acknowledgement.atRiskThisWeek).toBeGreaterThan(0);
     expect(body.repeatComplainants.customers).toBeGreaterThan(0);
     await checkDashboard({ cause: 'indemnisation' });
+    // Short periods: fewer than ten customers with three complaints or more in them.
+    await checkDashboard({ from: '2026-06-08', to: '2026-06-17' });
+    await checkDashboard({ from: '2026-05-25', to: '2026-06-07' });
     await checkDashboard({ product: 'auto', from: '2025-11-10', to: '2026-06-17' });
     await checkDashboard({ channel: 'sms' });
     await checkDashboard({ process: processIds[1]! });
@@ -239,6 +246,7 @@ describe('dashboard', () => {
     await env.deps.db.deleteFrom('complaints').where('id', 'in', gone.map((c) => c.id)).execute();
 
     await checkDashboard({});
+    await checkDashboard({ from: '2026-05-25', to: '2026-06-07' });
     await checkDashboard({ cause: 'tarification' });
     await checkDashboard({ product: 'sante', cause: 'tarification' });
   });

@@ -251,6 +251,38 @@ export async function repeatComplainants(db: Db, tenantId: string, from: string,
   return { customers: Number(r?.customers ?? 0), complaints: Number(r?.complaints ?? 0), top: top.map((t) => ({ ...t, count: Number(t.count) })) };
 }
 
+/**
+ * The same, unfiltered, from steering_repeat (migration 0014): P1 = complaints of the period whose customer's
+ * previous one is in it too, P2 = those whose second previous one is. Customers = P1 − P2, complaints =
+ * P1 + customers; the top is grouped from the P2 rows (customers with 3 or more) when there are enough of
+ * them, else from the P1 rows. `from` is the first day of the period.
+ */
+export async function repeatComplainantsFromLinks(db: Db, tenantId: string, from: string, to: string, limit: number): Promise<RepeatComplainants> {
+  const counts = sql<{ p1: number; p2: number }>`
+    SELECT count(*) AS p1, count(*) FILTER (WHERE r.prev2_on >= ${from}::date) AS p2
+    FROM steering_repeat r
+    WHERE r.tenant_id = ${tenantId} AND r.prev_on >= ${from}::date AND r.received_on <= ${to}::date`.execute(db);
+  const top = async (which: 'prev_on' | 'prev2_on', base: number) => {
+    const { rows } = await sql<{ customer_id: string; display_name: string; n: number }>`
+      WITH g AS (
+        SELECT r.customer_id, count(*) + ${base}::int AS n FROM steering_repeat r
+        WHERE r.tenant_id = ${tenantId} AND ${sql.ref(`r.${which}`)} >= ${from}::date AND r.received_on <= ${to}::date
+        GROUP BY r.customer_id
+      ), cut AS (SELECT coalesce((SELECT n FROM g ORDER BY n DESC OFFSET ${limit - 1} LIMIT 1), 0) AS n)
+      SELECT g.customer_id, c.display_name, g.n FROM g JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = g.customer_id
+      WHERE g.n >= (SELECT n FROM cut)
+      ORDER BY g.n DESC, c.display_name, g.customer_id LIMIT ${limit}`.execute(db);
+    return rows.map((r) => ({ customerId: String(r.customer_id), name: String(r.display_name), count: Number(r.n) }));
+  };
+  const [c, top3] = await Promise.all([counts, top('prev2_on', 2)]);
+  const p1 = Number(c.rows[0]?.p1 ?? 0);
+  const p2 = Number(c.rows[0]?.p2 ?? 0);
+  const customers = p1 - p2;
+  // Fewer than `limit` customers with 3 or more: the top includes some with 2.
+  const list = top3.length >= limit || customers === top3.length ? top3 : await top('prev_on', 1);
+  return { customers, complaints: p1 + customers, top: list };
+}
+
 export const LIST_METRICS = [
   'received', 'demandes', 'ack_met', 'ack_late', 'ack_overdue', 'ack_at_risk', 'ack_pending',
   'answer_met', 'answer_late', 'answer_overdue', 'answer_at_risk', 'answer_pending', 'answered', 'backlog', 'repeat',
