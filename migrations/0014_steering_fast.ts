@@ -3,26 +3,33 @@ import { sql, type Kysely } from 'kysely';
 // Frozen once shipped. Steering rollups for what 0012 still read from complaint_facts at every dashboard:
 //
 // complaint_facts ──(statement triggers, signed deltas)──▶
-//   steering_pending: per tenant, dimension value (as steering_weekly), ISO week of receipt, deadline (ack |
+//   steering_pending: per tenant, dimension value (as steering_weekly, and pairs of them), ISO week of receipt, deadline (ack |
 //     answer) and due date, the complaints (kind reclamation) still waiting for it: today's overdue / due this
 //     week / due later are sums over due dates, so no scan of the facts however long the period.
-//   steering_backlog: per tenant, dimension value, process and status, the open complaints (both kinds).
+//   steering_backlog: per tenant, dimension value (and pairs), process and status, the open complaints (both kinds).
 //   steering_repeat: one row per complaint (kind reclamation) with the receipt dates of the same customer's
 //     previous two (in order of receipt date, then id). Within any period, a customer's complaints are
 //     consecutive, so, counting the complaints of the period whose previous one is in it too (P1) and those
 //     whose second previous one is (P2): repeat customers = P1 − P2 and their complaints = P1 + (P1 − P2);
 //     the customers with three or more are those with a P2 row (their count: 2 + their P2 rows). No grouping
 //     of the whole period: the unfiltered dashboard reads a partial index of the few rows concerned.
-// And, for dashboards with several filters and for repeat complainants with one filter, an index per
-// dimension on the facts, so those read only the facts of the filter value.
+// And, for dashboards with several filters and for repeat complainants with one filter, a covering index per
+// dimension on the facts, so those read only the index entries of the filter value.
 //
 // Both rollups only hold the small share of facts that wait (pending) or are open (backlog): their triggers
 // cost little on ingest. Multi-row statements are applied as one grouped delta per key, in key order.
 
-const DIMS = `(VALUES
-    ('all', ''), ('channel', d.channel), ('cause', coalesce(d.cause, '')), ('product', coalesce(d.product, '')),
-    ('process', coalesce(d.process_id::text, '')), ('agent', coalesce(d.assignee_id::text, ''))
-  ) AS dv(dim, val)`;
+/** The filters of a fact, in the dashboard's order. */
+const FILTER_VALUES = `(VALUES
+    (1, 'channel', d.channel), (2, 'cause', coalesce(d.cause, '')), (3, 'product', coalesce(d.product, '')),
+    (4, 'process', coalesce(d.process_id::text, '')), (5, 'agent', coalesce(d.assignee_id::text, ''))
+  )`;
+/** Every key a fact counts under: all, each filter alone (as steering_weekly), each pair of filters ('channel+cause', 'email|delai'). */
+const DIMS = `(
+    SELECT 'all' AS dim, '' AS val
+    UNION ALL SELECT f.dim, f.val FROM ${FILTER_VALUES} AS f(i, dim, val)
+    UNION ALL SELECT a.dim || '+' || b.dim, a.val || '|' || b.val FROM ${FILTER_VALUES} AS a(i, dim, val) JOIN ${FILTER_VALUES} AS b(i, dim, val) ON a.i < b.i
+  ) AS dv`;
 
 const APPLY_DELTAS = `
   WITH d AS (${'$ROWS'}), x AS (
@@ -122,7 +129,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX steering_repeat_prev_idx ON steering_repeat (tenant_id, prev_on) INCLUDE (received_on, prev2_on) WHERE prev_on IS NOT NULL`.execute(db);
   await sql`CREATE INDEX steering_repeat_prev2_idx ON steering_repeat (tenant_id, prev2_on) INCLUDE (received_on, customer_id) WHERE prev2_on IS NOT NULL`.execute(db);
   for (const col of FACT_DIMS) {
-    await sql.raw(`CREATE INDEX complaint_facts_${col}_idx ON complaint_facts (tenant_id, kind, ${col}, received_on) INCLUDE (customer_id)`).execute(db);
+    // Covering: the multi-filter weekly counts, histogram and repeat complainants are index-only scans.
+    const include = [...FACT_DIMS.filter((c) => c !== col), 'customer_id', 'ack_on', 'ack_due_on', 'answer_on', 'answer_due_on', 'outcome'];
+    await sql.raw(`CREATE INDEX complaint_facts_${col}_idx ON complaint_facts (tenant_id, kind, ${col}, received_on) INCLUDE (${include.join(', ')})`).execute(db);
   }
 
   await sql.raw(`

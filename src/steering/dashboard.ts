@@ -14,6 +14,7 @@ import {
   repeatComplainants,
   repeatComplainantsFromLinks,
   rollupKey,
+  waitingKey,
   weeklyFromFacts,
   weeklyFromRollup,
   type ListMetric,
@@ -71,15 +72,16 @@ export async function dashboard(deps: Deps, actor: Actor, query: DashboardQuery)
   const period = periodOf(query, deps.clock.now());
   const filters = filtersOf(query);
   const key = rollupKey(filters);
+  const wait = waitingKey(filters);
   const { db } = deps;
   const t = actor.tenantId;
   const [weekly, histogram, pending, backlog, repeat] = await Promise.all([
     key ? weeklyFromRollup(db, t, period.from, period.to, key.dim, key.val) : weeklyFromFacts(db, t, period.from, period.to, filters),
     key ? histogramFromRollup(db, t, period.from, period.to, key.dim, key.val) : histogramFromFacts(db, t, period.from, period.to, filters),
-    key
-      ? pendingFromRollup(db, t, period.from, period.to, key.dim, key.val, period.today, period.weekEnd)
+    wait
+      ? pendingFromRollup(db, t, period.from, period.to, wait.dim, wait.val, period.today, period.weekEnd)
       : pendingDeadlines(db, t, period.from, period.to, filters, period.today, period.weekEnd),
-    key ? backlogFromRollup(db, t, key.dim, key.val) : backlogByProcess(db, t, filters),
+    wait ? backlogFromRollup(db, t, wait.dim, wait.val) : backlogByProcess(db, t, filters),
     key?.dim === 'all' ? repeatComplainantsFromLinks(db, t, period.from, period.to, 10) : repeatComplainants(db, t, period.from, period.to, filters, 10),
   ]);
 

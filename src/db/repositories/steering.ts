@@ -43,6 +43,20 @@ export function rollupKey(filters: SteeringFilters): { dim: SteeringDimension; v
   return null;
 }
 
+/** The key of steering_pending / steering_backlog (migration 0014) for these filters: none, one or two of them. */
+export function waitingKey(filters: SteeringFilters): { dim: string; val: string } | null {
+  const set: [string, string][] = [];
+  if (filters.channel) set.push(['channel', filters.channel]);
+  if (filters.cause) set.push(['cause', filters.cause]);
+  if (filters.product) set.push(['product', filters.product]);
+  if (filters.processId) set.push(['process', filters.processId]);
+  if (filters.agentId) set.push(['agent', filters.agentId]);
+  if (set.length === 0) return { dim: 'all', val: '' };
+  if (set.length === 1) return { dim: set[0]![0], val: set[0]![1] };
+  if (set.length === 2) return { dim: `${set[0]![0]}+${set[1]![0]}`, val: `${set[0]![1]}|${set[1]![1]}` };
+  return null;
+}
+
 function factConditions(filters: SteeringFilters, alias = 'f'): RawBuilder<unknown>[] {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
   const out: RawBuilder<unknown>[] = [];
@@ -170,8 +184,8 @@ export async function pendingDeadlines(db: Db, tenantId: string, from: string, t
   };
 }
 
-/** The same counts from the rollup of waiting complaints (no filter or one): sums over due dates. */
-export async function pendingFromRollup(db: Db, tenantId: string, fromWeek: string, toWeek: string, dim: SteeringDimension, val: string, today: string, weekEnd: string): Promise<PendingDeadlines> {
+/** The same counts from the rollup of waiting complaints (no filter, one or two): sums over due dates. */
+export async function pendingFromRollup(db: Db, tenantId: string, fromWeek: string, toWeek: string, dim: string, val: string, today: string, weekEnd: string): Promise<PendingDeadlines> {
   const { rows } = await sql<Record<string, unknown>>`
     SELECT
       sum(p.n) FILTER (WHERE p.what = 'ack' AND p.due_on < ${today}::date) AS ack_overdue,
@@ -212,8 +226,8 @@ export async function backlogByProcess(db: Db, tenantId: string, filters: Steeri
   return rows.map((r) => ({ processId: r.process_id, processName: r.name, status: r.status, n: Number(r.n) }));
 }
 
-/** The same backlog from its rollup (no filter or one). */
-export async function backlogFromRollup(db: Db, tenantId: string, dim: SteeringDimension, val: string): Promise<BacklogRow[]> {
+/** The same backlog from its rollup (no filter, one or two). */
+export async function backlogFromRollup(db: Db, tenantId: string, dim: string, val: string): Promise<BacklogRow[]> {
   const { rows } = await sql<{ process_id: string; name: string | null; status: string; n: number }>`
     SELECT b.process_id, p.name, b.status, b.n
     FROM steering_backlog b LEFT JOIN processes p ON p.tenant_id = b.tenant_id AND p.id = nullif(b.process_id, '')::uuid
@@ -240,12 +254,11 @@ export async function repeatComplainants(db: Db, tenantId: string, from: string,
     ),
     -- The top is ordered by count first: only the customers with at least the count of the last place need
     -- their name (ties on it included), not every repeat complainant.
-    cut AS (SELECT coalesce((SELECT n FROM r ORDER BY n DESC OFFSET ${limit - 1} LIMIT 1), 0) AS n)
+    best AS (SELECT customer_id, n FROM r ORDER BY n DESC FETCH FIRST ${limit} ROWS WITH TIES)
     SELECT (SELECT count(*) FROM r) AS customers, (SELECT coalesce(sum(n), 0) FROM r) AS complaints,
       (SELECT json_agg(json_build_object('customerId', t.customer_id, 'name', t.display_name, 'count', t.n) ORDER BY t.n DESC, t.display_name, t.customer_id)
-       FROM (SELECT r.customer_id, c.display_name, r.n FROM r JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = r.customer_id
-             WHERE r.n >= (SELECT n FROM cut)
-             ORDER BY r.n DESC, c.display_name, r.customer_id LIMIT ${limit}) t) AS top`.execute(db);
+       FROM (SELECT b.customer_id, c.display_name, b.n FROM best b JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = b.customer_id
+             ORDER BY b.n DESC, c.display_name, b.customer_id LIMIT ${limit}) t) AS top`.execute(db);
   const r = rows[0];
   const top = typeof r?.top === 'string' ? (JSON.parse(r.top) as RepeatComplainants['top']) : (r?.top ?? []);
   return { customers: Number(r?.customers ?? 0), complaints: Number(r?.complaints ?? 0), top: top.map((t) => ({ ...t, count: Number(t.count) })) };
@@ -268,10 +281,9 @@ export async function repeatComplainantsFromLinks(db: Db, tenantId: string, from
         SELECT r.customer_id, count(*) + ${base}::int AS n FROM steering_repeat r
         WHERE r.tenant_id = ${tenantId} AND ${sql.ref(`r.${which}`)} >= ${from}::date AND r.received_on <= ${to}::date
         GROUP BY r.customer_id
-      ), cut AS (SELECT coalesce((SELECT n FROM g ORDER BY n DESC OFFSET ${limit - 1} LIMIT 1), 0) AS n)
-      SELECT g.customer_id, c.display_name, g.n FROM g JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = g.customer_id
-      WHERE g.n >= (SELECT n FROM cut)
-      ORDER BY g.n DESC, c.display_name, g.customer_id LIMIT ${limit}`.execute(db);
+      ), best AS (SELECT customer_id, n FROM g ORDER BY n DESC FETCH FIRST ${limit} ROWS WITH TIES)
+      SELECT best.customer_id, c.display_name, best.n FROM best JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = best.customer_id
+      ORDER BY best.n DESC, c.display_name, best.customer_id LIMIT ${limit}`.execute(db);
     return rows.map((r) => ({ customerId: String(r.customer_id), name: String(r.display_name), count: Number(r.n) }));
   };
   const [c, top3] = await Promise.all([counts, top('prev2_on', 2)]);
