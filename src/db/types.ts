@@ -126,6 +126,10 @@ export interface ComplaintsTable {
   search_vector: ColumnType<string, never, never>;
   /** Set when the qualification was too unsure to route: the complaint waits in the triage queue. */
   triage_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Process steps ticked by agents: step key → who and when. */
+  checklist: JsonDefault<Record<string, ChecklistEntry>>;
+  /** Set when this complaint was merged into another (it is then closed, its messages moved). */
+  merged_into_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -157,6 +161,11 @@ export interface MessagesTable {
   delivery_error: ColumnType<string | null, string | null | undefined, string | null>;
   delivery_attempts: ColumnType<number, number | undefined, number>;
   delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export interface ChecklistEntry {
+  done: boolean;
+  by: string;
+  at: string;
 }
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'suppressed';
 

@@ -88,6 +88,10 @@ export const complaintDto = z.object({
   /** Set while the complaint waits in the triage queue (qualification too unsure to route). */
   triageReason: z.string().nullable(),
   deadlines: deadlinesDto,
+  /** Process steps ticked: step key → done, by (user id), at. */
+  checklist: z.record(z.string(), z.object({ done: z.boolean(), by: z.string(), at: z.string() })),
+  /** Set when this complaint was merged into another one (it is then closed). */
+  mergedIntoId: z.string().nullable(),
 });
 
 export const complaintListItem = complaintDto.extend({

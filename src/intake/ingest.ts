@@ -611,7 +611,7 @@ export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly J
     }
     for (const { event, complaint } of createdEvents) (event.data as { reference: string }).reference = complaint.reference;
     await Promise.all([
-      insertComplaints(trx, drafts.map(({ year: _year, ...d }) => d)).then(() => insertMessages(trx, messages)).then(() => insertAttachments(trx, attachments)),
+      insertComplaints(trx, drafts.map(({ year: _year, checklist: _checklist, merged_into_id: _merged, ...d }) => d)).then(() => insertMessages(trx, messages)).then(() => insertAttachments(trx, attachments)),
       insertEvents(trx, events),
     ]);
     if (session) {

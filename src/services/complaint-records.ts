@@ -147,6 +147,8 @@ export function draftComplaint(r: NewComplaintRecord & { id: string }, activePro
     created_at: r.now,
     updated_at: r.now,
     triage_reason: null,
+    checklist: {},
+    merged_into_id: null,
   };
 }
 

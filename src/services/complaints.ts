@@ -327,6 +327,8 @@ export function complaintDto(c: Complaint, today: string, zone: Zone) {
     updatedAt: c.updated_at.toISOString(),
     triageReason: c.triage_reason,
     deadlines: deadlineView(c, today, zone),
+    checklist: c.checklist,
+    mergedIntoId: c.merged_into_id,
   };
 }
 

@@ -28,6 +28,7 @@ let b: {
   processId: string;
   notificationId: string;
   channelId: string;
+  stepKey: string;
   actionId: string;
 };
 
@@ -57,6 +58,8 @@ function bodyFor(method: string, url: string): { payload?: unknown; headers?: Re
     'PUT /api/channels/:channelId': twilioChannel('+33612000002'),
     'POST /api/complaints/:complaintId/replies': { text: 'Réponse venue d’un autre cabinet' },
     'POST /api/complaints/:complaintId/acknowledge': {},
+    'PUT /api/complaints/:complaintId/checklist/:stepKey': { done: true },
+    'POST /api/complaints/:complaintId/merge': { otherComplaintId: b.complaintId },
     'PATCH /api/actions/:actionId': { status: 'abandonnee', addComplaintIds: [b.complaintId] },
   };
   if (key === 'POST /api/complaints/:complaintId/attachments') {
@@ -108,6 +111,7 @@ beforeAll(async () => {
     processId: (await tb.client.get('/api/processes')).json().items[0].id,
     notificationId: '',
     channelId: (await tb.client.post('/api/channels', twilioChannel('+33612000001'))).json().id,
+    stepKey: (await tb.client.get(`/api/complaints/${complaint.id}`)).json().process.steps[0].key,
     actionId: (await tb.client.post('/api/actions', { title: 'Action de B', rootCause: 'Cause de B', complaintIds: [complaint.id] })).json().id,
   };
   // B's complaint (sent in March) is overdue: the deadline watch gives B's admin a notification.
@@ -134,6 +138,7 @@ describe('tenant isolation', () => {
       notificationId: b.notificationId,
       channelId: b.channelId,
       actionId: b.actionId,
+      stepKey: b.stepKey,
     };
     const before = (await b.client.get(`/api/complaints/${b.complaintId}`)).json();
     // Parameters that are not ids (a dashboard metric): those routes are checked for leaks in their own test below.
@@ -165,6 +170,8 @@ describe('tenant isolation', () => {
     expect(foreign).toEqual([]);
     const users = (await b.client.get('/api/users')).json().items;
     expect(users.find((u: { id: string }) => u.id === b.userId).role).toBe('agent');
+    expect(after.complaint.checklist).toEqual({});
+    expect(after.complaint.mergedIntoId).toBeNull();
     const channel = (await b.client.get(`/api/channels/${b.channelId}`)).json();
     expect(channel).toMatchObject({ address: '+33612000001', secretsSet: ['authToken'] });
     expect((await b.client.get('/api/merge-suggestions')).json().items.map((x: { id: string }) => x.id)).toContain(b.suggestionId);

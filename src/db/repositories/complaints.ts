@@ -256,7 +256,7 @@ export const COMPLAINT_COLUMNS = [
   'id', 'tenant_id', 'reference', 'customer_id', 'channel', 'kind', 'cause', 'product', 'priority', 'status', 'outcome',
   'subject', 'nature', 'description', 'contract_number', 'process_id', 'assignee_id', 'sent_on', 'sent_on_source',
   'received_at', 'ack_due_on', 'answer_due_on', 'acknowledged_at', 'answered_at', 'closed_at', 'tracking_token',
-  'created_by', 'created_at', 'updated_at', 'triage_reason',
+  'created_by', 'created_at', 'updated_at', 'triage_reason', 'checklist', 'merged_into_id',
 ] as const satisfies readonly (keyof ComplaintRow)[];
 
 /**

@@ -41,7 +41,7 @@ export interface RegisterQuery {
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /**
- * Complaints (kind reclamation) received from `from` to `to` (Europe/Paris dates, both included), in order
+ * Complaints (kind reclamation, not merged into another) received from `from` to `to` (Europe/Paris dates, both included), in order
  * of receipt, with the complainant's identities and the actions linked to each (corrective measures).
  */
 export async function listRegister(db: Db, tenantId: string, q: RegisterQuery): Promise<{ rows: RegisterRow[]; total: number }> {
@@ -60,7 +60,7 @@ export async function listRegister(db: Db, tenantId: string, q: RegisterQuery): 
       ${q.after ? sql`0` : sql`count(*) OVER ()`} AS total
     FROM complaints c
     JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
-    WHERE c.tenant_id = ${tenantId} AND c.kind = 'reclamation'
+    WHERE c.tenant_id = ${tenantId} AND c.kind = 'reclamation' AND c.merged_into_id IS NULL
       AND c.received_at >= (${q.from}::date::timestamp AT TIME ZONE 'Europe/Paris')
       AND c.received_at < ((${q.to}::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')
       ${after}
@@ -100,7 +100,7 @@ export async function listRegister(db: Db, tenantId: string, q: RegisterQuery): 
 export async function countRegister(db: Db, tenantId: string, from: string, to: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*) AS n FROM complaints c
-    WHERE c.tenant_id = ${tenantId} AND c.kind = 'reclamation'
+    WHERE c.tenant_id = ${tenantId} AND c.kind = 'reclamation' AND c.merged_into_id IS NULL
       AND c.received_at >= (${from}::date::timestamp AT TIME ZONE 'Europe/Paris')
       AND c.received_at < ((${to}::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')`.execute(db);
   return Number(rows[0]?.n ?? 0);

@@ -863,6 +863,14 @@ export interface paths {
                                     /** @enum {string|null} */
                                     answerDueWarning: "dimanche" | "jour_ferie" | null;
                                 };
+                                checklist: {
+                                    [key: string]: {
+                                        done: boolean;
+                                        by: string;
+                                        at: string;
+                                    };
+                                };
+                                mergedIntoId: string | null;
                                 customerName: string;
                                 assigneeName: string | null;
                             }[];
@@ -971,6 +979,14 @@ export interface paths {
                                 /** @enum {string|null} */
                                 answerDueWarning: "dimanche" | "jour_ferie" | null;
                             };
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                            mergedIntoId: string | null;
                         };
                     };
                 };
@@ -1067,6 +1083,14 @@ export interface paths {
                                     /** @enum {string|null} */
                                     answerDueWarning: "dimanche" | "jour_ferie" | null;
                                 };
+                                checklist: {
+                                    [key: string]: {
+                                        done: boolean;
+                                        by: string;
+                                        at: string;
+                                    };
+                                };
+                                mergedIntoId: string | null;
                             };
                             customer: {
                                 id: string;
@@ -1321,6 +1345,14 @@ export interface paths {
                                 /** @enum {string|null} */
                                 answerDueWarning: "dimanche" | "jour_ferie" | null;
                             };
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                            mergedIntoId: string | null;
                         };
                     };
                 };
@@ -1439,6 +1471,14 @@ export interface paths {
                                 /** @enum {string|null} */
                                 answerDueWarning: "dimanche" | "jour_ferie" | null;
                             };
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                            mergedIntoId: string | null;
                         };
                     };
                 };
@@ -1558,6 +1598,14 @@ export interface paths {
                                 /** @enum {string|null} */
                                 answerDueWarning: "dimanche" | "jour_ferie" | null;
                             };
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                            mergedIntoId: string | null;
                         };
                     };
                 };
@@ -1967,6 +2015,14 @@ export interface paths {
                                 /** @enum {string|null} */
                                 answerDueWarning: "dimanche" | "jour_ferie" | null;
                             };
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                            mergedIntoId: string | null;
                         };
                     };
                 };
@@ -2442,6 +2498,14 @@ export interface paths {
                                     /** @enum {string|null} */
                                     answerDueWarning: "dimanche" | "jour_ferie" | null;
                                 };
+                                checklist: {
+                                    [key: string]: {
+                                        done: boolean;
+                                        by: string;
+                                        at: string;
+                                    };
+                                };
+                                mergedIntoId: string | null;
                                 customerName: string;
                                 assigneeName: string | null;
                             }[];
@@ -4378,6 +4442,152 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaintId}/checklist/{stepKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Cocher ou décocher une étape du processus de la réclamation */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    complaintId: string;
+                    stepKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        done: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklist: {
+                                [key: string]: {
+                                    done: boolean;
+                                    by: string;
+                                    at: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/complaints/{complaintId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fusionner dans cette réclamation une autre réclamation du même client ouverte pour la même affaire
+         * @description Les messages et pièces de l’autre réclamation rejoignent celle-ci ; la date d’envoi la plus ancienne fixe les délais ; l’autre est clôturée avec un renvoi vers celle-ci.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    complaintId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        otherComplaintId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
