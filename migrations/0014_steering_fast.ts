@@ -60,7 +60,6 @@ function deltas(rows: string): string {
   return APPLY_DELTAS.split('$ROWS').join(rows);
 }
 
-
 /** Syncs steering_repeat with changed facts `ch` (complaint_id, tenant_id, customer_id, kind, received_on, side old | new), then recounts the previous dates of their customers. */
 const REPEAT_SYNC = `
   WITH ch AS (${'$ROWS'})
@@ -70,12 +69,23 @@ const REPEAT_SYNC = `
   INSERT INTO steering_repeat (complaint_id, tenant_id, customer_id, received_on)
   SELECT complaint_id, tenant_id, customer_id, received_on FROM ch WHERE ch.side = 'new' AND ch.kind = 'reclamation';
 
-  -- Concurrent writers for the same customer wait for each other (in customer order: no deadlock); the
-  -- recount below, a new statement, then sees what the other committed.
-  PERFORM pg_advisory_xact_lock(l.k) FROM (
-    WITH ch AS (${'$ROWS'})
-    SELECT DISTINCT hashtextextended(tenant_id::text || customer_id::text, 0) AS k FROM ch WHERE kind = 'reclamation' ORDER BY 1
-  ) l;
+  -- Concurrent writers for the same customer wait for each other, so that the recount below, a new statement,
+  -- sees what the other committed: per customer (exclusive, under the tenant's lock shared), or for a statement
+  -- of many customers (bulk ingest) the tenant's lock exclusive: lock slots are bounded. Always the tenant
+  -- first, then customers in order: no deadlock.
+  SELECT count(DISTINCT (tenant_id, customer_id)) INTO touched FROM (${'$ROWS'}) ch WHERE kind = 'reclamation';
+  IF touched > 500 THEN
+    PERFORM pg_advisory_xact_lock(l.k) FROM (
+      SELECT DISTINCT hashtextextended('steering_repeat ' || tenant_id::text, 0) AS k FROM (${'$ROWS'}) ch WHERE kind = 'reclamation' ORDER BY 1
+    ) l;
+  ELSIF touched > 0 THEN
+    PERFORM pg_advisory_xact_lock_shared(l.k) FROM (
+      SELECT DISTINCT hashtextextended('steering_repeat ' || tenant_id::text, 0) AS k FROM (${'$ROWS'}) ch WHERE kind = 'reclamation' ORDER BY 1
+    ) l;
+    PERFORM pg_advisory_xact_lock(l.k) FROM (
+      SELECT DISTINCT hashtextextended(tenant_id::text || customer_id::text, 0) AS k FROM (${'$ROWS'}) ch WHERE kind = 'reclamation' ORDER BY 1
+    ) l;
+  END IF;
 
   WITH ch AS (${'$ROWS'}), a AS (SELECT DISTINCT tenant_id, customer_id FROM ch WHERE kind = 'reclamation'), x AS (
     SELECT g.complaint_id, lag(g.received_on) OVER w AS p1, lag(g.received_on, 2) OVER w AS p2
@@ -161,6 +171,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await sql.raw(`
     CREATE FUNCTION steering_repeat_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE touched bigint;
     BEGIN
       ${repeatSync(`SELECT ${CH}, 'new' AS side FROM new_facts`)}
       RETURN NULL;
@@ -168,6 +179,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Only the facts whose customer, kind or receipt date changed.
   await sql.raw(`
     CREATE FUNCTION steering_repeat_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE touched bigint;
     BEGIN
       ${repeatSync(`SELECT ${CH.replace(/(\w+)/g, 'o.$1')}, 'old' AS side FROM old_facts o JOIN new_facts n USING (complaint_id)
         WHERE (o.customer_id, o.kind, o.received_on) IS DISTINCT FROM (n.customer_id, n.kind, n.received_on)
@@ -178,6 +190,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     END $$`).execute(db);
   await sql.raw(`
     CREATE FUNCTION steering_repeat_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE touched bigint;
     BEGIN
       ${repeatSync(`SELECT ${CH}, 'old' AS side FROM old_facts`)}
       RETURN NULL;
