@@ -9,6 +9,12 @@ import { InboxPage } from './inbox/InboxPage.tsx';
 import { ComplaintPage } from './complaint/ComplaintPage.tsx';
 import { CustomerPage } from './customer/CustomerPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
+import { DashboardPage } from './dashboard/DashboardPage.tsx';
+import { RegisterPage } from './register/RegisterPage.tsx';
+import { ActionsPage } from './actions/ActionsPage.tsx';
+import { SignalsPage } from './signals/SignalsPage.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
+import { hasRole } from './api/types.ts';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -19,6 +25,20 @@ function RequireSession({ children }: { children: ReactNode }) {
   if (!session.data) {
     const next = location.pathname + location.search;
     return <Navigate to={`/connexion${next && next !== '/' ? `?suite=${encodeURIComponent(next)}` : ''}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+/** Steering pages: managers and admins (the API refuses the others anyway). */
+function ManagerOnly({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const user = useSession().data?.user;
+  if (!hasRole(user, 'manager')) {
+    return (
+      <section className="panel">
+        <h1>{t.app.forbidden}</h1>
+      </section>
+    );
   }
   return <>{children}</>;
 }
@@ -47,6 +67,11 @@ export function App() {
         <Route path="reclamations/:id" element={<ComplaintPage />} />
         <Route path="clients/:id" element={<CustomerPage />} />
         <Route path="parametres" element={<SettingsPage />} />
+        <Route path="pilotage" element={<ManagerOnly><DashboardPage /></ManagerOnly>} />
+        <Route path="registre" element={<ManagerOnly><RegisterPage /></ManagerOnly>} />
+        <Route path="actions" element={<ManagerOnly><ActionsPage /></ManagerOnly>} />
+        <Route path="signaux" element={<ManagerOnly><SignalsPage /></ManagerOnly>} />
+        <Route path="audit" element={<ManagerOnly><AuditPage /></ManagerOnly>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, resetCsrf, unwrap } from './client.ts';
-import type { ComplaintQuery, Session } from './types.ts';
+import type { AuditQuery, ComplaintQuery, DashboardQuery, RegisterQuery, Session } from './types.ts';
 
 /** Query keys: one place, so that mutations and live updates invalidate the right data. */
 export const keys = {
@@ -17,6 +17,16 @@ export const keys = {
   processes: ['processes'] as const,
   settings: ['settings'] as const,
   notifications: ['notifications'] as const,
+  /** Steering figures and lists: every one of them may move when a complaint changes. */
+  steering: ['steering'] as const,
+  dashboard: (q: DashboardQuery) => ['steering', 'dashboard', q] as const,
+  dashboardList: (metric: string, q: DashboardQuery & { page?: number }) => ['steering', 'dashboard-list', metric, q] as const,
+  register: (q: RegisterQuery) => ['steering', 'register', q] as const,
+  actions: ['steering', 'actions'] as const,
+  actionList: (q: Record<string, unknown>) => ['steering', 'actions', 'list', q] as const,
+  action: (id: string) => ['steering', 'actions', 'one', id] as const,
+  signals: ['steering', 'signals'] as const,
+  audit: (q: AuditQuery) => ['steering', 'audit', q] as const,
 };
 
 export function useSession() {
@@ -94,5 +104,6 @@ export function invalidateComplaint(qc: QueryClient, id: string): Promise<unknow
     qc.invalidateQueries({ queryKey: keys.complaints }),
     qc.invalidateQueries({ queryKey: ['customer'] }),
     qc.invalidateQueries({ queryKey: keys.notifications }),
+    qc.invalidateQueries({ queryKey: keys.steering }),
   ]);
 }

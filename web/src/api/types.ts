@@ -60,3 +60,25 @@ const RANK: Record<Role, number> = { agent: 0, manager: 1, admin: 2 };
 export function hasRole(user: User | null | undefined, role: Role): boolean {
   return !!user && RANK[user.role] >= RANK[role];
 }
+
+// --- Steering (managers and admins) ------------------------------------------------------------------
+export type Dashboard = ResponseOf<'/api/dashboard', 'get'>;
+export type DashboardQuery = QueryOf<'/api/dashboard', 'get'>;
+export type DeadlineFigures = Dashboard['deadlines']['acknowledgement'];
+export type DashboardMetric = paths['/api/dashboard/lists/{metric}']['get']['parameters']['path']['metric'];
+export type DashboardList = ResponseOf<'/api/dashboard/lists/{metric}', 'get'>;
+export type RegisterQuery = QueryOf<'/api/register', 'get'>;
+export type RegisterPage = ResponseOf<'/api/register', 'get'>;
+export type RegisterRow = RegisterPage['items'][number];
+export type ActionList = ResponseOf<'/api/actions', 'get'>;
+export type ActionItem = ActionList['items'][number];
+export type ActionDetail = ResponseOf<'/api/actions/{actionId}', 'get'>;
+export type ActionInput = BodyOf<'/api/actions', 'post'>;
+export type ActionPatch = BodyOf<'/api/actions/{actionId}', 'patch'>;
+export type ActionStatus = ActionItem['status'];
+export type Signal = ResponseOf<'/api/signals', 'get'>['items'][number];
+export type AuditQuery = QueryOf<'/api/audit', 'get'>;
+export type AuditEntry = ResponseOf<'/api/audit', 'get'>['items'][number];
+
+export const ACTION_STATUSES = ['ouverte', 'en_cours', 'terminee', 'abandonnee'] as const satisfies readonly ActionStatus[];
+export const ACTION_TYPES = ['corrective', 'preventive'] as const satisfies readonly ActionItem['type'][];

@@ -25,7 +25,16 @@ export function Layout() {
           <NavLink to="/" end>
             {t.app.inbox}
           </NavLink>
-          {hasRole(user, 'manager') && <NavLink to="/parametres">{t.app.settings}</NavLink>}
+          {hasRole(user, 'manager') && (
+            <>
+              <NavLink to="/pilotage">{t.app.dashboard}</NavLink>
+              <NavLink to="/registre">{t.app.register}</NavLink>
+              <NavLink to="/actions">{t.app.actions}</NavLink>
+              <NavLink to="/signaux">{t.app.signals}</NavLink>
+              <NavLink to="/audit">{t.app.audit}</NavLink>
+              <NavLink to="/parametres">{t.app.settings}</NavLink>
+            </>
+          )}
         </nav>
         <div className="topbar-tools">
           <Notifications />

@@ -25,6 +25,7 @@ export function LiveUpdates() {
         void qc.invalidateQueries({ queryKey: ['customer'] });
         void qc.invalidateQueries({ queryKey: keys.notifications });
         void qc.invalidateQueries({ queryKey: keys.mergeSuggestions });
+        void qc.invalidateQueries({ queryKey: keys.steering });
       }, LIST_THROTTLE_MS);
     };
     const onComplaint = (e: MessageEvent<string>) => {
