@@ -10,6 +10,7 @@ import { getCustomer } from '../db/repositories/customers.ts';
 import { getTenant } from '../db/repositories/tenants.ts';
 import { getProcess } from '../db/repositories/processes.ts';
 import { insertEvents } from '../db/repositories/events.ts';
+import { listComplaintAttachments } from '../db/repositories/attachments.ts';
 import { complaintsAwaitingAutoAck } from '../db/repositories/acknowledgements.ts';
 import { listChannels } from '../db/repositories/channels.ts';
 import { templatesOf } from '../services/processes.ts';
@@ -121,6 +122,8 @@ export const replyInputSchema = z.object({
   /** `answer` is the reasoned answer (it resolves the complaint with its outcome); `holding` tells why and when. */
   purpose: z.enum(['reply', 'answer', 'holding']).default('reply'),
   outcome: z.enum(OUTCOMES).optional(),
+  /** Attachments of the complaint (uploaded with POST …/attachments) sent with an email. */
+  attachmentIds: z.array(z.uuid()).max(10).default([]),
 });
 export type ReplyInput = z.input<typeof replyInputSchema>;
 
@@ -146,6 +149,10 @@ export async function sendReply(deps: Deps, actor: Actor, complaintId: string, r
       throw new RuleError('mediation_paragraph_required', 'Une réponse partielle ou négative doit indiquer le médiateur et les voies de recours : insérez le paragraphe prévu par le modèle de réponse.');
     }
   }
+  if (input.attachmentIds.length > 0 && target.channel !== 'email') {
+    throw new ValidationError('Pièces jointes impossibles sur ce canal.', { attachmentIds: 'Seul un email peut porter des pièces jointes.' });
+  }
+  const files = await attachmentsToSend(deps, actor.tenantId, complaintId, input.attachmentIds);
   const now = deps.clock.now();
   const message = await deps.db.transaction().execute(async (trx) => {
     const locked = (await getComplaintForUpdate(trx, actor.tenantId, complaintId))!;
@@ -165,6 +172,7 @@ export async function sendReply(deps: Deps, actor: Actor, complaintId: string, r
       authorUserId: actor.userId,
       inReplyToMessageId: target.inReplyToMessageId,
       conversationKey: target.conversationKey,
+      attachments: files,
     }, { now });
     if (m.delivery_status === 'suppressed') throw new RuleError('recipient_opted_out', m.delivery_error ?? 'Envoi impossible sur ce canal.');
     if (input.purpose === 'answer') {
@@ -182,6 +190,19 @@ export async function sendReply(deps: Deps, actor: Actor, complaintId: string, r
     await notifyStatus(deps, updated, { except: [target.channel] });
   }
   return message;
+}
+
+/** The bytes of complaint attachments an agent chose to send; an id not of this complaint is refused. */
+async function attachmentsToSend(deps: Deps, tenantId: string, complaintId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  const own = new Map((await listComplaintAttachments(deps.db, tenantId, complaintId)).map((a) => [a.id, a]));
+  return Promise.all(
+    ids.map(async (id) => {
+      const a = own.get(id);
+      if (!a || a.removed_at) throw new ValidationError('Pièce jointe inconnue.', { attachmentIds: 'Choisissez des pièces jointes de cette réclamation.' });
+      return { filename: a.filename, contentType: a.content_type, content: new Uint8Array(await deps.files.get(a.sha256)) };
+    }),
+  );
 }
 
 /** What a template gives for this complaint on a channel, for the agent to edit before sending. */

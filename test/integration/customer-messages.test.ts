@@ -119,6 +119,26 @@ describe('replies and answers', () => {
     expect(r3.json().message).toMatch(/Slack/);
   });
 
+  it('sends chosen attachments of the complaint with an email reply, and refuses them on SMS or from another complaint', async () => {
+    const f = await firmWithComplaint('Cabinet Pièces', [emailChannel('contact@pieces.example'), smsChannel('+33640003000')], { phone: '0622334455' });
+    const boundary = 'piecesBoundary';
+    const up = await f.client.raw({
+      method: 'POST',
+      url: `/api/complaints/${f.complaintId}/attachments`,
+      payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="attestation.txt"\r\nContent-Type: text/plain\r\n\r\nAttestation de prise en charge.\r\n--${boundary}--\r\n`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const attachmentId = up.json().items[0].id as string;
+    expect((await f.client.post(`/api/complaints/${f.complaintId}/replies`, { channel: 'sms', text: 'Voir pièce', attachmentIds: [attachmentId] })).statusCode).toBe(400);
+    expect((await f.client.post(`/api/complaints/${f.complaintId}/replies`, { text: 'Voir pièce', attachmentIds: ['00000000-0000-4000-8000-000000000000'] })).statusCode).toBe(400);
+    const sent = await f.client.post(`/api/complaints/${f.complaintId}/replies`, { text: 'Veuillez trouver l’attestation ci-jointe.', attachmentIds: [attachmentId] });
+    expect(sent.statusCode, sent.body).toBe(201);
+    await env.deps.queue.drain();
+    const mail = smtp.mails.find((m) => m.parsed.text?.includes('attestation ci-jointe'));
+    expect(mail?.parsed.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['attestation.txt', 'Attestation de prise en charge.']]);
+  });
+
   it('refuses a refusal without the médiateur and voies de recours, then resolves the complaint with its outcome', async () => {
     const f = await firmWithComplaint('Cabinet Refus', [emailChannel('contact@refus.example')]);
     const bare = await f.client.post(`/api/complaints/${f.complaintId}/replies`, { purpose: 'answer', outcome: 'refuse', text: 'Votre demande est refusée.' });

@@ -3998,6 +3998,8 @@ export interface paths {
                         purpose?: "reply" | "answer" | "holding";
                         /** @enum {string} */
                         outcome?: "accepte" | "partiel" | "refuse";
+                        /** @default [] */
+                        attachmentIds?: string[];
                     };
                 };
             };
