@@ -262,8 +262,9 @@ function decodeCursor(cursor: string): { value: string; id: string } {
 }
 
 export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery) {
-  const tenant = await tenantOf(deps, actor.tenantId);
-  const zone = tenant.zone as Zone;
+  // The tenant (its holiday zone, for the day counts) is read beside the list, not before it.
+  const tenantRead = tenantOf(deps, actor.tenantId);
+  tenantRead.catch(() => {});
   const today = localDateOf(deps.clock.now());
   const sort = query.sort ?? '-receivedAt';
   const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
@@ -284,7 +285,8 @@ export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery)
   if (query.overdue) filters.overdueOn = today;
   if (query.dueWithinDays !== undefined) filters.answerDueBetween = { from: today, to: addDays(today, query.dueWithinDays) };
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const { rows, total, totalCapped } = await listComplaintRows(deps.db, actor.tenantId, filters, { sort, limit: limit + 1, after });
+  const [tenant, { rows, total, totalCapped }] = await Promise.all([tenantRead, listComplaintRows(deps.db, actor.tenantId, filters, { sort, limit: limit + 1, after })]);
+  const zone = tenant.zone as Zone;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
