@@ -278,6 +278,16 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
 
     // The customer's file, from the header link.
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A step of the process's checklist, ticked: saved on the server, still ticked after a reload, with who did it.
+    const step = page.getByRole('checkbox', { name: 'Décider et motiver la position' });
+    await step.check();
+    await expect.poll(() => page.locator('.checklist').textContent()).toContain(`Faite par ${agentName}`);
+    await page.reload();
+    await page.getByRole('heading', { name: refs.late!.reference, level: 1 }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Décider et motiver la position' }).isChecked()).toBe(true);
+    expect(await page.locator('.checklist').textContent()).toContain(`Faite par ${agentName}`);
+
     await page.getByRole('link', { name: 'Lucien Morel' }).click();
     await page.getByRole('heading', { name: 'Lucien Morel', level: 1 }).waitFor();
     expect(await page.locator('.identity-list').textContent()).toContain('lucien.morel@example.fr');

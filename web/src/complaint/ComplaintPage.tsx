@@ -12,11 +12,12 @@ import { useToast } from '../components/Toast.tsx';
 import { AssignForm, AttachmentsPanel, MergeSuggestions, NoteForm, RequalifyForm, StatusForm } from './Actions.tsx';
 import { ReplyForm, type ReplyControl } from './ReplyForm.tsx';
 import { Timeline } from './Timeline.tsx';
+import { Checklist, MergeComplaintForm, MergedBanner } from './Process.tsx';
 import { usePresence } from './presence.ts';
 import { useAction } from './useAction.ts';
 
 function Header({ detail }: { detail: ComplaintDetail }) {
-  const { t, date, dateTime, lang } = useI18n();
+  const { t, date, dateTime } = useI18n();
   const c = detail.complaint;
   const warning = c.deadlines.answerDueWarning;
   return (
@@ -93,16 +94,6 @@ function Header({ detail }: { detail: ComplaintDetail }) {
           {warning && <p className="small flag flag-warn">{t.deadline.warning[warning]}</p>}
         </div>
       </div>
-      {detail.process && detail.process.steps.length > 0 && (
-        <details>
-          <summary>{t.complaint.steps}</summary>
-          <ol className="steps" lang={lang}>
-            {detail.process.steps.map((s) => (
-              <li key={s.key}>{s.label}</li>
-            ))}
-          </ol>
-        </details>
-      )}
     </section>
   );
 }
@@ -213,6 +204,7 @@ export function ComplaintPage() {
           {t.complaint.viewers(viewers.map((v) => v.name).join(', '))}
         </p>
       )}
+      {c.mergedIntoId && <MergedBanner mergedIntoId={c.mergedIntoId} />}
       <Header detail={d} />
       <div className="complaint-layout">
         <div>
@@ -220,8 +212,9 @@ export function ComplaintPage() {
             <h2>{t.complaint.description}</h2>
             <p className="msg-body">{c.description}</p>
           </section>
+          <Checklist detail={d} users={userMap} />
           <Timeline detail={d} users={userMap} />
-          <ReplyForm complaint={c} textareaRef={replyRef} controlRef={replyControl} />
+          <ReplyForm complaint={c} attachments={d.attachments} textareaRef={replyRef} controlRef={replyControl} />
         </div>
         <aside className="panel complaint-side" aria-label={t.complaint.actions}>
           <h2>{t.complaint.actions}</h2>
@@ -233,6 +226,7 @@ export function ComplaintPage() {
           )}
           <div className="side-section">
             <MergeSuggestions complaintId={c.id} />
+            {!c.mergedIntoId && <MergeComplaintForm complaintId={c.id} customerId={c.customerId} />}
             <StatusForm complaint={c} allowed={d.allowedStatuses} selectRef={statusRef} />
           </div>
           <div className="side-section">

@@ -1,7 +1,7 @@
 import { useId, useImperativeHandle, useMemo, useState, type FormEvent, type RefObject } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
-import type { Complaint } from '../api/types.ts';
+import type { Attachment, Complaint } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { errorText } from '../components/ErrorMessage.tsx';
 import { useAction } from './useAction.ts';
@@ -20,7 +20,17 @@ export interface ReplyControl {
   applyTemplate(key: TemplateKey): void;
 }
 
-export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: Complaint; textareaRef: RefObject<HTMLTextAreaElement | null>; controlRef?: RefObject<ReplyControl | null> }) {
+export function ReplyForm({
+  complaint,
+  attachments = [],
+  textareaRef,
+  controlRef,
+}: {
+  complaint: Complaint;
+  attachments?: Attachment[];
+  textareaRef: RefObject<HTMLTextAreaElement | null>;
+  controlRef?: RefObject<ReplyControl | null>;
+}) {
   const { t } = useI18n();
   const { run, pending, error } = useAction(complaint.id);
   const [channel, setChannel] = useState<OutChannel | ''>('');
@@ -30,6 +40,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
   const [previewError, setPreviewError] = useState<string | null>(null);
+  const [attachmentIds, setAttachmentIds] = useState<string[]>([]);
   const textId = useId();
   const counterId = useId();
   // Where a message would go: the customer's last channel and every channel they can be reached on.
@@ -39,6 +50,8 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
     staleTime: 60_000,
   });
   const effective: OutChannel | null = channel || targets.data?.channel || null;
+  const attachable = useMemo(() => attachments.filter((a) => !a.removedAt), [attachments]);
+  const attached = effective === 'email' ? attachmentIds.filter((id) => attachable.some((a) => a.id === id)) : [];
   const sms = useMemo(() => (effective === 'sms' ? countSms(text) : null), [effective, text]);
 
   const insertTemplate = async (key: TemplateKey = template) => {
@@ -83,6 +96,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
               ...(channel ? { channel } : {}),
               ...(subject.trim() && effective !== 'sms' ? { subject: subject.trim() } : {}),
               ...(purpose === 'answer' && outcome ? { outcome } : {}),
+              ...(attached.length > 0 ? { attachmentIds: attached } : {}),
             },
           }),
         ),
@@ -91,6 +105,7 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
       if (ok) {
         setText('');
         setSubject('');
+        setAttachmentIds([]);
       }
     });
   };
@@ -181,6 +196,23 @@ export function ReplyForm({ complaint, textareaRef, controlRef }: { complaint: C
           </div>
         )}
       </div>
+      {effective === 'email' && attachable.length > 0 && (
+        <fieldset className="field">
+          <legend>{t.reply.attachments}</legend>
+          {attachable.map((a) => (
+            <label key={a.id}>
+              <input
+                type="checkbox"
+                name="attachmentIds"
+                value={a.id}
+                checked={attachmentIds.includes(a.id)}
+                onChange={(e) => setAttachmentIds((ids) => (e.target.checked ? [...ids, a.id] : ids.filter((id) => id !== a.id)))}
+              />{' '}
+              {a.filename}
+            </label>
+          ))}
+        </fieldset>
+      )}
       {purpose === 'answer' && (outcome === 'partiel' || outcome === 'refuse') && <p className="flag flag-warn">{t.reply.mediatorHint}</p>}
       {error && (
         <p className="error" role="alert">
