@@ -248,8 +248,10 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await expect.poll(() => page.getByLabel('Nature du message').inputValue()).toBe('answer');
     // The answer date is past and the customer heard nothing: the page advises a holding reply.
     await page.getByRole('button', { name: 'Préparer la réponse d’attente' }).click();
-    await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
-    expect(await page.getByLabel('Nature du message').inputValue()).toBe('holding');
+    // The answer template inserted above already names the reference: wait for the holding reply itself.
+    await expect.poll(() => page.getByLabel('Nature du message').inputValue()).toBe('holding');
+    await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toContain('toujours à l’étude');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toContain(refs.late!.reference);
     await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
     // No mailbox is connected for this tenant: the console says why nothing was sent, and keeps the text.
     const refusal = page.locator('form[aria-labelledby="reply-title"] .error');

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { keys, useMergeSuggestions } from '../api/queries.ts';
@@ -181,7 +181,14 @@ export function RequalifyForm({ complaint }: { complaint: Complaint }) {
     sentOn: complaint.sentOn,
   });
   const [v, setV] = useState(initial);
-  useEffect(() => setV(initial()), [complaint.updatedAt]);
+  // A live update of the complaint refreshes the fields, unless the agent has started changing them: what
+  // they are typing is never wiped by someone else's change.
+  const synced = useRef(initial());
+  useEffect(() => {
+    const next = initial();
+    setV((current) => (JSON.stringify(current) === JSON.stringify(synced.current) ? next : current));
+    synced.current = next;
+  }, [complaint.updatedAt]);
   const set = (k: keyof ReturnType<typeof initial>) => (e: { target: { value: string } }) => setV((o) => ({ ...o, [k]: e.target.value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
