@@ -18,7 +18,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Message } from '../../src/db/types.ts';
 import { updateDelivery } from '../../src/db/repositories/messages.ts';
-import { tenantChannel } from '../../src/services/channels.ts';
+import { tenantChannel, type OpenChannel } from '../../src/services/channels.ts';
 import { PermanentDeliveryError, type OutboundSender } from '../../src/notify/dispatch.ts';
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -79,6 +79,22 @@ function smtpReason(err: SmtpError): string {
   return (err.response ?? err.message ?? String(err)).replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
+/** The nodemailer transport of a tenant's mailbox (its SMTP settings and password), for every mail we send. */
+export function smtpTransportFor(channel: OpenChannel<'email'>) {
+  const { smtp } = channel.config;
+  const options: SMTPTransport.Options = {
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    name: channel.address.split('@')[1]!,
+    ...(smtp.user ? { auth: { user: smtp.user, pass: channel.secrets.smtpPassword ?? '' } } : {}),
+  };
+  return nodemailer.createTransport(options);
+}
+
 export const sendEmail: OutboundSender = async ({ deps, tenant, complaint, message, inReplyTo, attachments }) => {
   const channel = await tenantChannel(deps, tenant.id, 'email');
   if (!channel) throw new PermanentDeliveryError('Aucune boîte mail active pour ce cabinet : configurez un canal email pour envoyer ce message.');
@@ -91,17 +107,7 @@ export const sendEmail: OutboundSender = async ({ deps, tenant, complaint, messa
     await updateDelivery(deps.db, tenant.id, message.id, { external_id: messageId });
   }
   const { smtp } = channel.config;
-  const options: SMTPTransport.Options = {
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-    name: domain,
-    ...(smtp.user ? { auth: { user: smtp.user, pass: channel.secrets.smtpPassword ?? '' } } : {}),
-  };
-  const transport = nodemailer.createTransport(options);
+  const transport = smtpTransportFor(channel);
   const headers: Record<string, string> = {};
   if (message.automatic) {
     headers['Auto-Submitted'] = 'auto-generated';

@@ -5,8 +5,6 @@
  * (a row in steering_digests is taken before sending). Sent with the tenant's email channel (SMTP);
  * without one, the digest is recorded (status no_channel) for the console.
  */
-import nodemailer from 'nodemailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Deps } from '../deps.ts';
 import { addDays, dayOfWeek, localDateOf } from '../domain/calendar.ts';
 import { formatDateLong } from '../domain/customer-status.ts';
@@ -19,6 +17,7 @@ import { listSignals } from '../db/repositories/steering-signals.ts';
 import { listTenantIds } from '../db/repositories/steering-signals.ts';
 import { claimDigest, finishDigest, previousDigestAt } from '../db/repositories/steering-digests.ts';
 import { tenantChannel } from '../services/channels.ts';
+import { smtpTransportFor } from '../../connectors/email/outbound.ts';
 import { weekStart } from './stats.ts';
 import { DIGEST_ZONE, digestTimeOfWeek, nextDigestRun } from './schedule.ts';
 
@@ -91,16 +90,7 @@ export async function sendDigest(deps: Deps, tenantId: string, now: Date = deps.
   let error: string | null = null;
   if (channel) {
     const { smtp } = channel.config;
-    const options: SMTPTransport.Options = {
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 60_000,
-      ...(smtp.user ? { auth: { user: smtp.user, pass: channel.secrets.smtpPassword ?? '' } } : {}),
-    };
-    const transport = nodemailer.createTransport(options);
+    const transport = smtpTransportFor(channel);
     try {
       for (const to of recipients) {
         await transport.sendMail({
