@@ -18,7 +18,7 @@ import type { Actor } from '../services/actor.ts';
 import { customerCommunicationOf } from './communication.ts';
 import { composeFromTemplate, composeStatusUpdate, subjectFor, templateValues } from './compose.ts';
 import { enqueueDelivery, OUTBOUND_CHANNELS, queueOutbound, type OutboundChannel } from './outbound.ts';
-import { customerTargets, replyChannelOf, type Target } from './targets.ts';
+import { customerTargets, type Target } from './targets.ts';
 
 type Db = Deps['db'];
 
@@ -224,11 +224,7 @@ export async function notifyStatus(deps: Deps, complaint: Complaint, options: { 
   try {
     const tenant = (await getTenant(deps.db, complaint.tenant_id))!;
     if (!customerCommunicationOf(tenant.settings).statusUpdates) return [];
-    const inboundChannels = new Set(
-      (await deps.db.selectFrom('messages').select('channel').where('tenant_id', '=', complaint.tenant_id).where('complaint_id', '=', complaint.id).where('direction', '=', 'inbound').execute())
-        .map((m) => replyChannelOf(m.channel)),
-    );
-    const targets = (await customerTargets(deps.db, complaint)).filter((t) => inboundChannels.has(t.channel) && !(options.except ?? []).includes(t.channel));
+    const targets = (await customerTargets(deps.db, complaint, { usedOnly: true })).filter((t) => !(options.except ?? []).includes(t.channel));
     if (targets.length === 0) return [];
     const customer = (await getCustomer(deps.db, complaint.tenant_id, complaint.customer_id)) ?? null;
     const now = deps.clock.now();

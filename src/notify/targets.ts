@@ -50,7 +50,7 @@ function textable(phone: string): boolean {
  * the others they used, then any other identity the firm has a channel for. Only the complaint's own
  * customer is addressed: a message flagged for review (someone else wrote) is never answered here.
  */
-export async function customerTargets(db: Db, complaint: Complaint): Promise<Target[]> {
+export async function customerTargets(db: Db, complaint: Complaint, options: { usedOnly?: boolean } = {}): Promise<Target[]> {
   const [messages, identities, channels] = await Promise.all([
     listComplaintMessages(db, complaint.tenant_id, complaint.id),
     listIdentities(db, complaint.tenant_id, complaint.customer_id),
@@ -60,7 +60,8 @@ export async function customerTargets(db: Db, complaint: Complaint): Promise<Tar
   const inbound = messages.filter((m) => m.direction === 'inbound' && m.customer_id === complaint.customer_id && m.review_reason === null);
   const lastInbound = [...inbound].reverse()[0] ?? null;
   const used = [...new Set([...inbound].reverse().map((m) => replyChannelOf(m.channel)).filter((c): c is OutboundChannel => c !== null))];
-  const order = [...used, ...(['email', 'sms', 'slack'] as const).filter((c) => !used.includes(c))];
+  // usedOnly: only the channels the customer wrote from (status updates go where they spoke to us).
+  const order = options.usedOnly ? used : [...used, ...(['email', 'sms', 'slack'] as const).filter((c) => !used.includes(c))];
   const targets: Target[] = [];
   for (const channel of order) {
     if (!configured.has(CHANNEL_KIND[channel])) continue;

@@ -180,7 +180,7 @@ export async function saveChannelIn(trx: Deps['db'], deps: Pick<Deps, 'secretKey
   const data = parseInput(input);
   const address = addressOf(data);
   const now = deps.clock.now();
-  const taken = await findChannelByAddressAnyState(trx, data.kind, address);
+  const taken = await findChannelByAddress(trx, data.kind, address, { enabledOnly: false });
   const existing = options.id ? await getChannel(trx, tenantId, options.id) : taken?.tenant_id === tenantId ? taken : undefined;
   if (options.id && !existing) throw new NotFoundError('Canal introuvable.');
   if (existing && existing.kind !== data.kind) throw new ValidationError('Le type d’un canal ne change pas.', { kind: 'Créez un nouveau canal.' });
@@ -196,10 +196,6 @@ export async function saveChannelIn(trx: Deps['db'], deps: Pick<Deps, 'secretKey
   // The audit trail records what changed, never the credentials themselves.
   await insertEvents(trx, [{ tenantId, actorUserId: options.actorUserId, actorKind: options.actorUserId ? 'user' : 'system', type: existing ? 'channel.updated' : 'channel.created', data: { channelId: row.id, kind: row.kind, address, secretsSet: Object.keys(secrets).sort() }, at: now }]);
   return row;
-}
-
-async function findChannelByAddressAnyState(db: Deps['db'], kind: ChannelKind, address: string): Promise<Channel | undefined> {
-  return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('address', '=', address).executeTakeFirst();
 }
 
 export async function listChannelDtos(deps: Deps, actor: Actor): Promise<ChannelDto[]> {

@@ -28,10 +28,13 @@ export async function getChannel(db: Db, tenantId: string, id: string): Promise<
 
 /**
  * The channel an inbound webhook is addressed to (a Twilio `To` number, a Slack team id), across tenants:
- * this is how the webhook finds its tenant. Only enabled channels answer.
+ * this is how the webhook finds its tenant. Only enabled channels answer (`enabledOnly: false`: any, to
+ * keep an address unique when saving).
  */
-export async function findChannelByAddress(db: Db, kind: ChannelKind, address: string): Promise<Channel | undefined> {
-  return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('address', '=', address).where('enabled', '=', true).executeTakeFirst();
+export async function findChannelByAddress(db: Db, kind: ChannelKind, address: string, options: { enabledOnly?: boolean } = {}): Promise<Channel | undefined> {
+  let q = db.selectFrom('channels').selectAll().where('kind', '=', kind).where('address', '=', address);
+  if (options.enabledOnly !== false) q = q.where('enabled', '=', true);
+  return q.executeTakeFirst();
 }
 
 /** Every enabled channel of one kind, all tenants (the mailbox readers start from this). */
