@@ -35,6 +35,8 @@ export interface UsersTable {
   invitation_expires_at: Timestamp | null;
   last_login_at: Timestamp | null;
   created_at: TimestampDefault;
+  /** Team names (as processes name them in processes.team): the « Mon équipe » inbox view. */
+  teams: Generated<string[]>;
 }
 
 export interface SessionsTable {
