@@ -36,6 +36,8 @@ export const userDto = z.object({
   name: z.string(),
   role,
   status: z.enum(['invited', 'active', 'deactivated']),
+  /** The teams the user belongs to (names as processes give them): the « Mon équipe » inbox view. */
+  teams: z.array(z.string()),
   lastLoginAt: z.string().nullable(),
   createdAt: z.string(),
 });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { DomainError, NotFoundError, RuleError, UnauthorizedError, ValidationError } from '../domain/errors.ts';
 import { PLANS, isValidOrias, type Plan } from '../domain/plans.ts';
@@ -18,7 +19,7 @@ import {
   updateUser,
 } from '../db/repositories/users.ts';
 import { deleteSession, deleteUserSessions, insertSession } from '../db/repositories/sessions.ts';
-import { insertProcesses } from '../db/repositories/processes.ts';
+import { insertProcesses, listProcesses } from '../db/repositories/processes.ts';
 import { insertEvents } from '../db/repositories/events.ts';
 import { defaultProcesses } from '../routing/default-processes.ts';
 import { requireRole, type Actor, type Role } from './actor.ts';
@@ -331,25 +332,76 @@ export async function setUserActive(deps: Deps, actor: Actor, userId: string, ac
 }
 
 export async function changeRole(deps: Deps, actor: Actor, userId: string, role: Role): Promise<User> {
+  return updateUserAccess(deps, actor, userId, { role });
+}
+
+/** A user's teams: names as the processes give them (processes.team), trimmed, at most 20 of 100 characters. */
+export const TEAMS_MAX = 20;
+export const TEAM_NAME_MAX = 100;
+export const teamsSchema = z
+  .array(
+    z
+      .string({ message: 'Nom d’équipe attendu (texte).' })
+      .trim()
+      .min(1, 'Le nom d’équipe ne peut pas être vide.')
+      .max(TEAM_NAME_MAX, `Nom d’équipe trop long : ${TEAM_NAME_MAX} caractères au plus.`),
+    { message: 'Liste de noms d’équipe attendue.' },
+  )
+  .max(TEAMS_MAX, `${TEAMS_MAX} équipes au plus par utilisateur.`);
+
+/**
+ * The teams as stored: trimmed, without duplicates (case-insensitive), each written as the tenant's
+ * processes write it when one does ('sinistres' becomes 'Sinistres'), in the order given.
+ * `known` are the team names of the tenant's processes.
+ */
+export function normalizeTeams(teams: readonly string[], known: readonly string[]): string[] {
+  const spelling = new Map<string, string>();
+  for (const k of known) if (k.trim() !== '') spelling.set(k.trim().toLowerCase(), k.trim());
+  const out = new Map<string, string>();
+  for (const raw of teams) {
+    const name = raw.trim();
+    if (name === '') continue;
+    const key = name.toLowerCase();
+    if (!out.has(key)) out.set(key, spelling.get(key) ?? name);
+  }
+  return [...out.values()];
+}
+
+/** Admins change a user's role and/or teams (the teams replace the previous list). */
+export async function updateUserAccess(
+  deps: Deps,
+  actor: Actor,
+  userId: string,
+  patch: { role?: Role | undefined; teams?: readonly string[] | undefined },
+): Promise<User> {
   requireRole(actor, 'admin');
+  let teams: string[] | undefined;
+  if (patch.teams !== undefined) {
+    const parsed = teamsSchema.safeParse(patch.teams);
+    if (!parsed.success) {
+      const fields = Object.fromEntries(parsed.error.issues.map((i) => [['teams', ...i.path].join('.'), i.message]));
+      throw new ValidationError('Équipes invalides.', fields);
+    }
+    teams = normalizeTeams(parsed.data, (await listProcesses(deps.db, actor.tenantId)).map((p) => p.team ?? ''));
+  }
   return deps.db.transaction().execute(async (trx) => {
     const user = await getUser(trx, actor.tenantId, userId);
     if (!user) throw new NotFoundError('Utilisateur introuvable.');
-    if (user.role === role) return user;
-    if (user.role === 'admin' && user.status === 'active' && (await countActiveAdmins(trx, actor.tenantId)) <= 1) {
+    const role = patch.role !== undefined && patch.role !== user.role ? patch.role : undefined;
+    const teamsChanged = teams !== undefined && (teams.length !== user.teams.length || teams.some((t, i) => t !== user.teams[i]));
+    if (role === undefined && !teamsChanged) return user;
+    if (role !== undefined && user.role === 'admin' && user.status === 'active' && (await countActiveAdmins(trx, actor.tenantId)) <= 1) {
       throw new RuleError('last_admin', 'Il faut garder au moins un administrateur actif.');
     }
-    const updated = await updateUser(trx, actor.tenantId, userId, { role });
+    const updated = await updateUser(trx, actor.tenantId, userId, {
+      ...(role !== undefined ? { role } : {}),
+      ...(teamsChanged ? { teams } : {}),
+    });
+    const base = { tenantId: actor.tenantId, actorUserId: actor.userId, actorKind: 'user' as const };
     await insertEvents(trx, [
-      {
-        tenantId: actor.tenantId,
-        actorUserId: actor.userId,
-        actorKind: 'user',
-        type: 'user.role_changed',
-        data: { userId, before: user.role, after: role },
-      },
+      ...(role !== undefined ? [{ ...base, type: 'user.role_changed', data: { userId, before: user.role, after: role } }] : []),
+      ...(teamsChanged ? [{ ...base, type: 'user.teams_changed', data: { userId, before: user.teams, after: teams } }] : []),
     ]);
     return updated!;
   });
 }
-

@@ -16,6 +16,7 @@ import { processPatchSchema } from './processes.ts';
 import { escalationOf, escalationSchema } from '../routing/escalation.ts';
 import { hashPassword, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import { saveChannelIn } from './channels.ts';
+import { normalizeTeams, teamsSchema } from './accounts.ts';
 import { customerCommunicationSchema } from '../notify/communication.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -41,6 +42,8 @@ export const tenantFileSchema = z
           name: z.string().trim().min(2).max(200),
           role: z.enum(['agent', 'manager', 'admin']),
           passwordEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+          /** The user's teams (names as processes give them in `team`); absent: left as they are. */
+          teams: teamsSchema.optional(),
         }).strict(),
       )
       .min(1)
@@ -145,7 +148,10 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
 
     const invitations: ApplyReport['invitations'] = [];
     const userIds = new Map<string, string>();
+    // Users' team names are written as the processes write them (the file's spelling over the stored one).
+    const knownTeams = [...(await listProcesses(trx, tenant.id)).map((p) => p.team ?? ''), ...f.processes.map((p) => p.team ?? '')];
     for (const u of f.users) {
+      const teams = u.teams !== undefined ? normalizeTeams(u.teams, knownTeams) : undefined;
       const email = normalizeEmail(u.email)!;
       const existing = await findUserByEmail(trx, email);
       if (existing && existing.tenant_id !== tenant.id) {
@@ -156,6 +162,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
         await updateUser(trx, tenant.id, existing.id, {
           name: u.name,
           role: u.role,
+          ...(teams !== undefined ? { teams } : {}),
           ...(hash ? { password_hash: hash, status: 'active', invitation_token_hash: null, invitation_expires_at: null } : {}),
         });
         userIds.set(email, existing.id);
@@ -167,6 +174,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
         email,
         name: u.name,
         role: u.role,
+        teams: teams ?? [],
         status: hash ? 'active' : 'invited',
         password_hash: hash ?? null,
         invitation_token_hash: token ? hashToken(token) : null,

@@ -17,6 +17,7 @@ export function userToDto(u: User): z.infer<typeof userDto> {
     name: u.name,
     role: u.role,
     status: u.status,
+    teams: u.teams,
     lastLoginAt: u.last_login_at?.toISOString() ?? null,
     createdAt: u.created_at.toISOString(),
   };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../../deps.ts';
 import { listUsers } from '../../../db/repositories/users.ts';
-import { changeRole, inviteUser, setUserActive } from '../../../services/accounts.ts';
+import { inviteUser, setUserActive, teamsSchema, updateUserAccess } from '../../../services/accounts.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import { errorBody, role, userDto, uuid } from '../../schemas.ts';
 import { userToDto } from './auth.ts';
@@ -50,13 +50,20 @@ export function userRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: { auth: 'admin' },
         schema: {
           tags: ['users'],
-          summary: 'Changer le rôle d’un utilisateur',
+          summary: 'Changer le rôle ou les équipes d’un utilisateur',
+          description:
+            '`teams` remplace la liste des équipes de l’utilisateur (20 au plus, noms de 100 caractères au plus, espaces ' +
+            'de début et de fin retirés, doublons ôtés sans tenir compte de la casse). Un nom qu’un processus porte déjà ' +
+            '(`team` d’un processus) est écrit comme le processus l’écrit. Les équipes servent la vue « Mon équipe » ' +
+            '(`GET /api/complaints?myTeams=true`). Réservé aux administrateurs.',
           params: userParams,
-          body: z.object({ role }),
-          response: { 200: userDto, 404: errorBody, 422: errorBody },
+          body: z
+            .object({ role: role.optional(), teams: teamsSchema.optional() })
+            .refine((b) => b.role !== undefined || b.teams !== undefined, { message: 'Indiquez le rôle ou les équipes à modifier.' }),
+          response: { 200: userDto, 400: errorBody, 404: errorBody, 422: errorBody },
         },
       },
-      async (request) => userToDto(await changeRole(deps, requireActor(request), request.params.userId, request.body.role)),
+      async (request) => userToDto(await updateUserAccess(deps, requireActor(request), request.params.userId, request.body)),
     );
 
     for (const [action, active] of [
