@@ -237,8 +237,12 @@ export function deadlineView(c: Complaint, today: string, zone: Zone): DeadlineV
   };
 }
 
-export interface ListQuery extends Omit<ComplaintFilters, 'overdueOn' | 'answerDueBetween' | 'assigneeId'> {
+export interface ListQuery extends Omit<ComplaintFilters, 'overdueOn' | 'answerDueBetween' | 'assigneeId' | 'teams'> {
   assignee?: 'me' | 'none' | string | undefined;
+  /** complaints of this team (its processes, its members' assignments) */
+  team?: string | undefined;
+  /** complaints of the caller's teams */
+  myTeams?: boolean | undefined;
   overdue?: boolean | undefined;
   triage?: boolean | undefined;
   dueWithinDays?: number | undefined;
@@ -282,6 +286,9 @@ export async function listComplaints(deps: Deps, actor: Actor, query: ListQuery)
   if (query.assignee === 'me') filters.assigneeId = actor.userId;
   else if (query.assignee === 'none') filters.assigneeId = null;
   else if (query.assignee) filters.assigneeId = query.assignee;
+  if (query.team !== undefined || query.myTeams) {
+    filters.teams = { ...(query.team !== undefined ? { names: [query.team] } : {}), ...(query.myTeams ? { ofUserId: actor.userId } : {}) };
+  }
   if (query.overdue) filters.overdueOn = today;
   if (query.dueWithinDays !== undefined) filters.answerDueBetween = { from: today, to: addDays(today, query.dueWithinDays) };
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;

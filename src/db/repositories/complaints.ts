@@ -97,6 +97,12 @@ export interface ComplaintFilters {
   triage?: boolean;
   /** open complaints whose answer is due between `from` and `to` inclusive */
   answerDueBetween?: { from: string; to: string };
+  /**
+   * Complaints of teams: routed to a process whose team is one of them, or assigned to a member of one of
+   * them. `names`: these teams; `ofUserId`: the teams of that user; both: the teams of the user among
+   * `names`. Team names compare case-insensitively. No team: no complaint.
+   */
+  teams?: { names?: string[] | undefined; ofUserId?: string | undefined };
   q?: string;
 }
 
@@ -114,7 +120,12 @@ export async function listComplaints(
   filters: ComplaintFilters,
   page: { sort: ComplaintSort; limit: number; after?: { value: string; id: string } | undefined },
 ): Promise<{ rows: ListedComplaint[]; total: number; totalCapped: boolean }> {
-  const customerIds = filters.q && filters.q.trim().length >= 3 ? await customerIdsByName(db, tenantId, filters.q.trim(), 50) : [];
+  const [customerIds, team] = await Promise.all([
+    filters.q && filters.q.trim().length >= 3 ? customerIdsByName(db, tenantId, filters.q.trim(), 50) : [],
+    filters.teams ? teamScope(db, tenantId, filters.teams) : undefined,
+  ]);
+  // A team view of no team (or of teams without processes nor members) lists nothing: no query at all.
+  if (team && team.processIds.length === 0 && team.memberIds.length === 0) return { rows: [], total: 0, totalCapped: false };
   // Filters touch the complaints table only (customer names were resolved to ids above), so that the
   // count never joins; the page's rows join their customer and assignee.
   const base = db
@@ -134,6 +145,13 @@ export async function listComplaints(
       if (filters.assigneeId === null) parts.push(eb('c.assignee_id', 'is', null));
       else if (filters.assigneeId) parts.push(eb('c.assignee_id', '=', filters.assigneeId));
       if (filters.customerId) parts.push(eb('c.customer_id', '=', filters.customerId));
+      if (team) {
+        // Both columns are in the list index (INCLUDE): the ordered walk checks them without the table.
+        const either: Expression<SqlBool>[] = [];
+        if (team.processIds.length > 0) either.push(eb('c.process_id', 'in', team.processIds));
+        if (team.memberIds.length > 0) either.push(eb('c.assignee_id', 'in', team.memberIds));
+        parts.push(eb.or(either));
+      }
       if (filters.triage === true) parts.push(eb('c.triage_reason', 'is not', null));
       if (filters.triage === false) parts.push(eb('c.triage_reason', 'is', null));
       if (filters.overdueOn) {
@@ -211,6 +229,34 @@ export async function listComplaints(
 export const COUNT_CAP = 1000;
 /** The same for a search (a search is refined rather than paged through). */
 export const SEARCH_CAP = 100;
+
+/**
+ * The processes and the members of the teams a list asks for, in one read of two small tables (a tenant has
+ * a few dozen processes and users): the list then filters on plain ids.
+ */
+async function teamScope(
+  db: Db,
+  tenantId: string,
+  scope: NonNullable<ComplaintFilters['teams']>,
+): Promise<{ processIds: string[]; memberIds: string[] }> {
+  const names = scope.names?.map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
+  if (names && names.length === 0) return { processIds: [], memberIds: [] };
+  const wanted = scope.ofUserId
+    ? sql`SELECT lower(t) AS name FROM users me CROSS JOIN unnest(me.teams) AS t
+          WHERE me.tenant_id = ${tenantId} AND me.id = ${scope.ofUserId}${names ? sql` AND lower(t) = ANY(${names}::text[])` : sql``}`
+    : sql`SELECT unnest(${names ?? []}::text[]) AS name`;
+  const { rows } = await sql<{ kind: 'process' | 'member'; id: string }>`
+    WITH wanted AS (${wanted})
+    SELECT 'process' AS kind, p.id FROM processes p
+      WHERE p.tenant_id = ${tenantId} AND lower(p.team) IN (SELECT name FROM wanted)
+    UNION ALL
+    SELECT 'member' AS kind, u.id FROM users u
+      WHERE u.tenant_id = ${tenantId} AND EXISTS (SELECT 1 FROM unnest(u.teams) AS x WHERE lower(x) IN (SELECT name FROM wanted))`.execute(db);
+  return {
+    processIds: rows.filter((r) => r.kind === 'process').map((r) => r.id),
+    memberIds: rows.filter((r) => r.kind === 'member').map((r) => r.id),
+  };
+}
 
 /** Customers of the tenant whose name contains `q` (trigram index), for the complaint search. */
 async function customerIdsByName(db: Db, tenantId: string, q: string, limit: number): Promise<string[]> {

@@ -90,6 +90,8 @@ const listQuery = z.object({
   channel: csvList(channel).optional(),
   priority: csvList(priority).optional(),
   assignee: z.union([z.enum(['me', 'none']), uuid]).optional(),
+  team: z.string().trim().min(1, 'Indiquez le nom de l’équipe.').max(100, 'Nom d’équipe trop long : 100 caractères au plus.').optional(),
+  myTeams: booleanQuery.optional(),
   customerId: uuid.optional(),
   overdue: booleanQuery.optional(),
   triage: booleanQuery.optional(),
@@ -158,6 +160,14 @@ export function complaintRoutes(deps: Deps): FastifyPluginAsyncZod {
         schema: {
           tags: ['complaints'],
           summary: 'Lister les réclamations (filtres, recherche plein texte, tri, pagination par curseur)',
+          description:
+            'Les filtres se combinent (ET) ; une liste de valeurs séparées par des virgules vaut l’une d’elles.\n\n' +
+            '**Équipes** — `myTeams=true` (la vue « Mon équipe ») : les réclamations des équipes de l’utilisateur connecté ; ' +
+            '`team=<nom>` : celles de cette équipe (les deux ensemble : cette équipe si l’utilisateur en fait partie). ' +
+            'Une réclamation est celle d’une équipe quand son processus appartient à l’équipe (`team` du processus) ' +
+            '**ou** qu’elle est attribuée à un membre de l’équipe (`teams` de l’utilisateur), quel que soit son processus. ' +
+            'Les noms d’équipe se comparent sans tenir compte de la casse ; seuls les processus et utilisateurs du cabinet ' +
+            'comptent. Un utilisateur sans équipe obtient une liste vide.',
           querystring: listQuery,
           response: {
             200: z.object({
