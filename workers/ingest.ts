@@ -11,7 +11,7 @@ export const MAX_INGEST_ATTEMPTS = 8;
  * Rows per ingestion transaction. On the embedded database every statement of every request waits for
  * the one connection: smaller batches keep a form post from waiting behind a long transaction.
  */
-export const BATCH_SIZE = { postgres: 100, pglite: 40 } as const;
+export const BATCH_SIZE = { postgres: 400, pglite: 40 } as const;
 
 /** Delayed retries of a failed row; beyond, the minute sweep retries it. */
 const RETRIES_BEFORE_SWEEP = 5;

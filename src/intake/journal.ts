@@ -20,18 +20,120 @@ export interface AcceptedInbound {
   status: JournalStatus;
 }
 
+type RawInbound = { tenantId: string; channel: InboundChannel; externalId: string; payload: Uint8Array; contentType: string; receivedAt?: Date };
+
 /**
  * The first thing every channel does with a payload: write it to the journal (committed before the
  * channel gets its 2xx or its IMAP flag), then queue its ingestion. A crash after the commit loses
- * nothing: recoverPendingInbound() queues pending rows again at start.
+ * nothing: recoverPendingInbound() queues pending rows again at start. Concurrent accepts are
+ * group-committed (see JournalGroupCommit): each caller still returns only once its own row is durable.
  */
-export async function acceptInbound(
-  deps: Deps,
-  raw: { tenantId: string; channel: InboundChannel; externalId: string; payload: Uint8Array; contentType: string; receivedAt?: Date },
-): Promise<AcceptedInbound> {
-  const { row, created } = await acceptJournal(deps.db, { ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
-  if (created || row.status === 'pending') await queueIngest(deps, row.tenant_id, row.id);
-  return { journalId: row.id, duplicate: !created, status: row.status };
+export async function acceptInbound(deps: Deps, raw: RawInbound): Promise<AcceptedInbound> {
+  const row = await groupCommitFor(deps.db).accept({ ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
+  if (row.created || row.status === 'pending') await queueIngest(deps, raw.tenantId, row.id);
+  return { journalId: row.id, duplicate: !row.created, status: row.status };
+}
+
+interface Journaled {
+  id: string;
+  status: JournalStatus;
+  /** False when the same (tenant, channel, external id) was journaled before, or earlier in the same group. */
+  created: boolean;
+}
+interface WaitingAccept {
+  raw: RawInbound & { receivedAt: Date };
+  resolve: (row: Journaled) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows per group (one multi-row INSERT per tenant and channel) and groups being written at once. */
+const GROUP_MAX_ROWS = 250;
+const GROUP_MAX_IN_FLIGHT = 3;
+
+/**
+ * Group commit of journal writes. A quiet channel's payload is written at once, alone (one statement,
+ * committed on its own). Under load, payloads arriving while writes are in flight wait for the next one,
+ * which writes them all in one transaction — one multi-row INSERT per (tenant, channel) — so hundreds of
+ * concurrent webhooks cost a few commits instead of one each, and the pool is not exhausted by
+ * single-row transactions. If a group fails, its payloads are written again one by one, so a payload
+ * that the database refuses fails alone and the others are still journaled.
+ */
+class JournalGroupCommit {
+  private waiting: WaitingAccept[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private readonly db: Deps['db']) {}
+
+  accept(raw: WaitingAccept['raw']): Promise<Journaled> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ raw, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.inFlight >= GROUP_MAX_IN_FLIGHT || this.waiting.length === 0) return;
+    this.scheduled = true;
+    // Once per turn of the event loop: the payloads parsed in this turn share the write.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < GROUP_MAX_IN_FLIGHT && this.waiting.length > 0) {
+        const group = this.waiting.splice(0, GROUP_MAX_ROWS);
+        this.inFlight++;
+        void this.write(group).finally(() => {
+          this.inFlight--;
+          this.kick();
+        });
+      }
+    });
+  }
+
+  private async write(group: WaitingAccept[]): Promise<void> {
+    if (group.length === 1) return this.writeOne(group[0]!);
+    let rows: Map<WaitingAccept, Journaled>;
+    try {
+      rows = await this.db.transaction().execute(async (trx) => {
+        const out = new Map<WaitingAccept, Journaled>();
+        const byStream = new Map<string, WaitingAccept[]>();
+        for (const w of group) {
+          const key = `${w.raw.tenantId}\u0000${w.raw.channel}`;
+          byStream.set(key, [...(byStream.get(key) ?? []), w]);
+        }
+        for (const stream of byStream.values()) {
+          const written = await insertJournalMany(trx, stream.map((w) => w.raw));
+          const seen = new Set<string>();
+          for (const w of stream) {
+            const row = written.get(w.raw.externalId);
+            if (!row) throw new Error('journal row vanished');
+            out.set(w, { id: row.id, status: row.status, created: row.created && !seen.has(w.raw.externalId) });
+            seen.add(w.raw.externalId);
+          }
+        }
+        return out;
+      });
+    } catch {
+      await Promise.all(group.map((w) => this.writeOne(w)));
+      return;
+    }
+    for (const w of group) w.resolve(rows.get(w)!);
+  }
+
+  private async writeOne(w: WaitingAccept): Promise<void> {
+    try {
+      const { row, created } = await acceptJournal(this.db, w.raw);
+      w.resolve({ id: row.id, status: row.status, created });
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+}
+
+const groupCommits = new WeakMap<Deps['db'], JournalGroupCommit>();
+function groupCommitFor(db: Deps['db']): JournalGroupCommit {
+  let g = groupCommits.get(db);
+  if (!g) groupCommits.set(db, (g = new JournalGroupCommit(db)));
+  return g;
 }
 
 /** At most one ingest job per tenant and process in this many milliseconds. */
@@ -84,7 +186,11 @@ export async function acceptInboundMany(
   if (raws.length === 0) return [];
   const now = deps.clock.now();
   const rows = await deps.db.transaction().execute(async (trx) => {
-    const written = await insertJournalMany(trx, raws.map((r) => ({ ...r, receivedAt: r.receivedAt ?? now })));
+    const written = await insertJournalMany(
+      trx,
+      raws.map((r) => ({ ...r, receivedAt: r.receivedAt ?? now })),
+      { binaryPayload: deps.dbKind === 'postgres' },
+    );
     await options.alsoInTransaction?.(trx);
     return written;
   });
@@ -96,9 +202,18 @@ export async function acceptInboundMany(
     seen.add(r.externalId);
     return { journalId: row.id, duplicate, status: row.status };
   });
-  const toQueue = [...new Set([...rows.values()].filter((r) => r.created || r.status === 'pending').map((r) => r.id))];
-  await Promise.all(toQueue.map((id) => deps.queue.add('ingest', { journalId: id }, { jobId: `ingest-${id}` })));
+  await Promise.all(ingestJobsFor(rows).map((id) => deps.queue.add('ingest', { journalId: id }, { jobId: `ingest-${id}` })));
   return results;
+}
+
+/**
+ * The journal rows of one acceptInboundMany batch to queue an ingest job for. An ingest job ingests every
+ * pending row of its tenant (workers/ingest.ts), so one job, named after the first new row, covers the
+ * whole batch; a batch with nothing new (a re-scan) queues its pending rows as before.
+ */
+function ingestJobsFor(rows: Map<string, { id: string; status: JournalStatus; created: boolean }>): string[] {
+  for (const r of rows.values()) if (r.created) return [r.id];
+  return [...new Set([...rows.values()].filter((r) => r.status === 'pending').map((r) => r.id))];
 }
 
 /**

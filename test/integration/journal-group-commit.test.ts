@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
+import { signupTenant } from '../helpers/http.ts';
+import { acceptInbound, inboundOutcome } from '../../src/intake/journal.ts';
+
+const mode = `${process.env.DATABASE_URL ? 'postgres' : 'pglite'} + ${process.env.REDIS_URL ? 'bullmq' : 'in-process queue'}`;
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const mail = (id: string, who: string) =>
+  new TextEncoder().encode(
+    [`From: ${who} <${who}@example.fr>`, 'To: reclamations@cabinet.example', `Subject: Sinistre ${id}`, `Message-ID: <${id}>`, 'Content-Type: text/plain; charset=UTF-8', '', `Mon sinistre ${id} n’est toujours pas indemnisé.`, ''].join('\r\n'),
+  );
+
+describe(`journal group commit (${mode})`, () => {
+  it('journals concurrent payloads of several tenants once each, reports repeats as duplicates, and ingests them all', async () => {
+    const a = await signupTenant(env.app);
+    const b = await signupTenant(env.app);
+    const ids = Array.from({ length: 60 }, (_, i) => `concurrent-${i}-${randomUUID()}@example.fr`);
+    // 60 distinct mails to each of two tenants (the same ids: other payloads), each one sent twice at the
+    // same moment (a fetch racing another, a provider retry racing the original).
+    const calls = [a, b].flatMap((t) =>
+      ids.flatMap((id, i) => [
+        { tenantId: t.tenant.id, channel: 'email' as const, externalId: id, payload: mail(id, `client${i}`), contentType: 'message/rfc822' },
+        { tenantId: t.tenant.id, channel: 'email' as const, externalId: id, payload: mail(id, `client${i}`), contentType: 'message/rfc822' },
+      ]),
+    );
+    const results = await Promise.all(calls.map((c) => acceptInbound(env.deps, c)));
+
+    // Each pair: exactly one new row and one duplicate of the same row.
+    for (let i = 0; i < results.length; i += 2) {
+      expect(results[i]!.journalId).toBe(results[i + 1]!.journalId);
+      expect([results[i]!.duplicate, results[i + 1]!.duplicate].sort()).toEqual([false, true]);
+    }
+    const journal = await env.deps.db.selectFrom('inbound_journal').select(['tenant_id', 'external_id']).where('tenant_id', 'in', [a.tenant.id, b.tenant.id]).execute();
+    expect(journal).toHaveLength(120);
+    expect(new Set(journal.map((r) => `${r.tenant_id}|${r.external_id}`)).size).toBe(120);
+
+    await env.deps.queue.drain();
+    for (const t of [a, b]) {
+      const outcome = await inboundOutcome(env.deps, t.tenant.id, 'email', ids[7]!);
+      expect(outcome.status).toBe('processed');
+      expect(outcome.reference).toMatch(/^REC-\d{4}-\d{6}$/);
+      expect((await t.client.get('/api/complaints?limit=100')).json().total).toBe(60);
+    }
+  });
+
+  it('fails only the payload the database refuses; the others of the same group are journaled', async () => {
+    const t = await signupTenant(env.app);
+    const good = Array.from({ length: 20 }, (_, i) => `good-${i}-${randomUUID()}@example.fr`);
+    const calls = good.map((id, i) => acceptInbound(env.deps, { tenantId: t.tenant.id, channel: 'email', externalId: id, payload: mail(id, `client${i}`), contentType: 'message/rfc822' }));
+    // A tenant that does not exist: the foreign key refuses this row (and would fail a shared INSERT).
+    const orphan = acceptInbound(env.deps, { tenantId: randomUUID(), channel: 'email', externalId: 'orphan@example.fr', payload: mail('orphan@example.fr', 'x'), contentType: 'message/rfc822' });
+    const settled = await Promise.allSettled([...calls, orphan]);
+    expect(settled.slice(0, 20).every((s) => s.status === 'fulfilled' && !s.value.duplicate)).toBe(true);
+    expect(settled[20]!.status).toBe('rejected');
+    const rows = await env.deps.db.selectFrom('inbound_journal').select('external_id').where('tenant_id', '=', t.tenant.id).execute();
+    expect(rows.map((r) => r.external_id).sort()).toEqual([...good].sort());
+    expect(await env.deps.db.selectFrom('inbound_journal').select('id').where('external_id', '=', 'orphan@example.fr').execute()).toHaveLength(0);
+    await env.deps.queue.drain();
+    expect((await t.client.get('/api/complaints?limit=100')).json().total).toBe(20);
+  });
+});
