@@ -1,6 +1,6 @@
 /**
  * `guichet bench webhooks`: signed Twilio SMS webhooks accepted per second, and their latency, under 200
- * concurrent clients (a separate load process, webhook-load.ts), against the real app (channel lookup by
+ * concurrent clients (a separate load process, http-load.ts), against the real app (channel lookup by
  * the `To` number, credentials opened, signature checked, payload journaled, ingestion queued) — beside a
  * bare fastify route doing one INSERT of the same row into the same database, measured in the same run.
  * The ratio says what verifying and journaling cost over the floor. Runs api-only (no workers consume the
@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -21,29 +20,15 @@ import { saveChannel } from '../services/channels.ts';
 import { insertJournal } from '../db/repositories/inbound.ts';
 import { buildApp } from '../http/app.ts';
 import { withScratchDatabase } from './scratch-db.ts';
+import { spawnLoad, type LoadResult } from './http-load.ts';
 
 const PUBLIC_URL = 'https://guichet.bench.example';
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
 const TOKEN = 'bench-twilio-auth-token-0123456789';
 const NUMBER = '+33757001199';
 
-interface LoadResult {
-  ok: number;
-  failed: number;
-  p50Ms: number;
-  p99Ms: number;
-  perSecond: number;
-}
-
 function load(url: string, requests: number, concurrency: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'webhook-load.ts'), url, PUBLIC_URL, TOKEN, ACCOUNT_SID, NUMBER, String(requests), String(concurrency)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop()!) as LoadResult) : reject(new Error(`webhook load exited with ${code}`))));
-  });
+  return spawnLoad('twilio', url, [PUBLIC_URL, TOKEN, ACCOUNT_SID, NUMBER], requests, concurrency);
 }
 
 async function listen(app: { listen(o: { host: string; port: number }): Promise<string>; server: { address(): unknown } }): Promise<number> {
