@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Complaint, Database, Tenant } from '../db/types.ts';
 import type { Zone } from '../domain/calendar.ts';
@@ -5,7 +6,7 @@ import { localDateOf } from '../domain/calendar.ts';
 import { clockStart, computeDeadlines } from '../domain/deadlines.ts';
 import { formatReference } from '../domain/reference.ts';
 import type { Cause, Kind, Priority, Product } from '../domain/taxonomy.ts';
-import { findProcessFor, processFor } from '../db/repositories/processes.ts';
+import { listActiveProcesses, processFor } from '../db/repositories/processes.ts';
 import { insertComplaint, takeReferenceSeq, updateComplaint, type ComplaintRow } from '../db/repositories/complaints.ts';
 import type { Process } from '../db/types.ts';
 import { newToken } from './tokens.ts';
@@ -39,40 +40,9 @@ export interface NewComplaintRecord {
  * caller's transaction (the reference counter stays locked until it commits).
  */
 export async function openComplaint(trx: Db, r: NewComplaintRecord): Promise<Complaint> {
-  const zone = r.tenant.zone as Zone;
-  const receivedOn = localDateOf(r.receivedAt);
-  const start = clockStart({ sentOn: r.sentOn, receivedOn });
-  const { ackDueOn, answerDueOn } = computeDeadlines({ sentOn: r.sentOn, receivedOn, zone });
-  const kind = r.kind ?? 'reclamation';
-  const cause = r.cause ?? null;
-  const process = await findProcessFor(trx, r.tenant.id, kind, cause);
-  const year = Number(receivedOn.slice(0, 4));
-  const seq = await takeReferenceSeq(trx, r.tenant.id, year);
-  return insertComplaint(trx, {
-    tenant_id: r.tenant.id,
-    reference: formatReference(year, seq),
-    customer_id: r.customerId,
-    channel: r.channel,
-    kind,
-    cause,
-    product: r.product ?? null,
-    priority: r.priority ?? 'normale',
-    subject: r.subject,
-    nature: r.nature ?? null,
-    description: r.description,
-    contract_number: r.contractNumber ?? null,
-    process_id: process?.id ?? null,
-    assignee_id: r.assigneeId ?? null,
-    sent_on: start.startOn,
-    sent_on_source: start.source,
-    received_at: r.receivedAt,
-    ack_due_on: ackDueOn,
-    answer_due_on: answerDueOn,
-    tracking_token: newToken(),
-    created_by: r.createdBy,
-    created_at: r.now,
-    updated_at: r.now,
-  });
+  const draft = draftComplaint({ ...r, id: randomUUID() }, await listActiveProcesses(trx, r.tenant.id));
+  const { year, checklist: _checklist, merged_into_id: _merged, ...row } = draft;
+  return insertComplaint(trx, { ...row, reference: formatReference(year, await takeReferenceSeq(trx, r.tenant.id, year)) });
 }
 
 /**
@@ -103,9 +73,10 @@ export async function applyEarlierSending(
 }
 
 /**
- * openComplaint without I/O, for batch ingestion: the complaint as openComplaint would insert it, with a
- * client-side id, the process picked from the tenant's active processes, and no reference yet — the
- * caller takes the references of the whole batch at once (takeReferenceSeqs) just before inserting.
+ * The complaint openComplaint inserts, without I/O (batch ingestion drafts a whole batch at once): with the
+ * caller's id, the process picked from the tenant's active processes, and no reference yet — openComplaint
+ * takes one, a batch takes the references of all its complaints at once (takeReferenceSeqs) just before
+ * inserting.
  */
 export function draftComplaint(r: NewComplaintRecord & { id: string }, activeProcesses: readonly Process[]): ComplaintRow & { year: number } {
   const zone = r.tenant.zone as Zone;
