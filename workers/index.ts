@@ -12,6 +12,7 @@ import { staleTranscriptions } from '../src/db/repositories/sms.ts';
 import { reconcileVoice } from '../src/services/voice-inbound.ts';
 import { startMailboxSupervisor, type SupervisorOptions } from '../connectors/email/imap.ts';
 import { startSteeringTimers } from '../src/steering/timers.ts';
+import { warmUpQualifier } from '../src/classify/qualifier.ts';
 
 /**
  * The worker role: consume the queue, queue again whatever the journal still holds as pending (after a
@@ -21,6 +22,7 @@ export async function startWorkers(
   deps: Deps,
   options: { sweepEveryMs?: number; /** IMAP readers of the email channels (false: none, e.g. tests driving them). */ mailboxes?: boolean | SupervisorOptions } = {},
 ): Promise<() => Promise<void>> {
+  warmUpQualifier();
   await deps.queue.start({ ingest: ingestHandler(deps), classify: classifyHandler(deps), retrain: retrainHandler(deps), send: sendHandler(deps) });
   const recover = () => recoverySweep(deps);
   await recover();

@@ -165,3 +165,11 @@ export function shippedQualifier(): Qualifier {
   shipped ??= Qualifier.deserialize(JSON.parse(readFileSync(BASE_MODEL_PATH, 'utf8')) as SerializedModel);
   return shipped;
 }
+
+/**
+ * Loads the shipped model and the French stemmer now (about a second of parsing and module loading), so
+ * that a worker pays it at start rather than on the first message it qualifies.
+ */
+export function warmUpQualifier(): void {
+  shippedQualifier().qualify('Mon sinistre dégât des eaux n’est toujours pas indemnisé.');
+}
