@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { keys, useUsers } from '../api/queries.ts';
 import { ACTION_STATUSES, ACTION_TYPES, CAUSES, PRODUCTS, type ActionDetail, type ActionInput, type ActionPatch, type ActionStatus } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
+import { FilterForm, useSearchUpdate } from '../components/FilterForm.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -291,21 +292,13 @@ function ActionPanel({ id, onClose }: { id: string; onClose: () => void }) {
 export function ActionsPage() {
   const { t, date, number } = useI18n();
   const a = t.steering.actions;
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchUpdate();
   const status = params.get('statut') ?? '';
   const overdue = params.get('retard') === '1';
   const creating = params.get('nouvelle') === '1';
   const signalId = params.get('signal');
   const complaintIds = (params.get('reclamations') ?? '').split(',').filter(Boolean);
   const openId = params.get('action');
-  const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
   const query = { ...(status ? { status: status as ActionStatus } : {}), ...(overdue ? { overdue: '1' as const } : {}), pageSize: PAGE_SIZE };
   const list = useQuery({ queryKey: keys.actionList(query), queryFn: () => unwrap(api.GET('/api/actions', { params: { query } })), placeholderData: (p) => p });
   return (
@@ -321,25 +314,14 @@ export function ActionsPage() {
       <p className="muted">{a.intro}</p>
       {creating && <CreateForm signalId={signalId} complaintIds={complaintIds} onDone={(id) => update({ nouvelle: null, signal: null, reclamations: null, action: id })} />}
       {openId && <ActionPanel id={openId} onClose={() => update({ action: null })} />}
-      <form className="steering-filters panel" aria-label={t.steering.filters} onSubmit={(e) => e.preventDefault()}>
-        <div className="form-grid">
-          <label className="field">
-            <span>{a.filterStatus}</span>
-            <select name="statut" value={status} onChange={(e) => update({ statut: e.target.value || null })}>
-              <option value="">{t.steering.any}</option>
-              {ACTION_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {label(a.statuses, s)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field inline">
-            <input type="checkbox" name="retard" checked={overdue} onChange={(e) => update({ retard: e.target.checked ? '1' : null })} />
-            <span>{a.onlyOverdue}</span>
-          </label>
-        </div>
-      </form>
+      <FilterForm
+        label={t.steering.filters}
+        applyOnChange
+        filters={[
+          { kind: 'select', param: 'statut', label: a.filterStatus, any: t.steering.any, options: ACTION_STATUSES.map((s) => ({ value: s, label: label(a.statuses, s) })) },
+          { kind: 'checkbox', param: 'retard', label: a.onlyOverdue },
+        ]}
+      />
       {list.isError && <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />}
       {list.data && list.data.items.length === 0 && <p className="empty">{a.empty}</p>}
       {list.data && list.data.items.length > 0 && (

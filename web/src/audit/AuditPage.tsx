@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
@@ -6,6 +6,7 @@ import { keys, useUsers } from '../api/queries.ts';
 import type { AuditQuery } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { FilterForm, periodFilters } from '../components/FilterForm.tsx';
 
 const PAGE_SIZE = 50;
 const PARAMS = { from: 'du', to: 'au', actor: 'auteur', type: 'type' } as const;
@@ -15,16 +16,14 @@ type Key = keyof typeof PARAMS;
 export function AuditPage() {
   const { t, dateTime } = useI18n();
   const a = t.steering.audit;
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const users = useUsers();
   const query: AuditQuery = {};
   for (const [k, p] of Object.entries(PARAMS) as [Key, string][]) {
     const v = params.get(p);
     if (v) query[k] = v;
   }
-  const [v, setV] = useState<Record<Key, string>>({ from: '', to: '', actor: '', type: '' });
   const signature = JSON.stringify(query);
-  useEffect(() => setV({ from: query.from ?? '', to: query.to ?? '', actor: query.actor ?? '', type: query.type ?? '' }), [signature]);
   const [cursors, setCursors] = useState<string[]>([]);
   useEffect(() => setCursors([]), [signature]);
   const cursor = cursors[cursors.length - 1];
@@ -33,57 +32,20 @@ export function AuditPage() {
     queryFn: () => unwrap(api.GET('/api/audit', { params: { query: { ...query, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } })),
     placeholderData: (p) => p,
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const next = new URLSearchParams();
-    for (const [k, p] of Object.entries(PARAMS) as [Key, string][]) if (v[k].trim()) next.set(p, v[k].trim());
-    setParams(next);
-  };
-  const set = (k: Key) => (e: { target: { value: string } }) => setV((o) => ({ ...o, [k]: e.target.value }));
   return (
     <div className="steering audit">
       <div className="page-head">
         <h1>{a.title}</h1>
       </div>
       <p className="muted">{a.intro}</p>
-      <form className="steering-filters panel" onSubmit={submit} aria-label={t.steering.filters}>
-        <div className="form-grid">
-          <label className="field">
-            <span>{t.steering.from}</span>
-            <input type="date" name="from" value={v.from} onChange={set('from')} />
-          </label>
-          <label className="field">
-            <span>{t.steering.to}</span>
-            <input type="date" name="to" value={v.to} onChange={set('to')} />
-          </label>
-          <label className="field">
-            <span>{a.actor}</span>
-            <select name="actor" value={v.actor} onChange={set('actor')}>
-              <option value="">{a.anyone}</option>
-              {(users.data?.items ?? []).map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>{a.type}</span>
-            <input name="type" value={v.type} onChange={set('type')} aria-describedby="audit-type-help" spellCheck={false} />
-          </label>
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              {t.steering.apply}
-            </button>
-            <button type="button" className="button link" onClick={() => setParams(new URLSearchParams())}>
-              {t.steering.reset}
-            </button>
-          </div>
-        </div>
-        <p id="audit-type-help" className="small muted">
-          {a.typeHelp}
-        </p>
-      </form>
+      <FilterForm
+        label={t.steering.filters}
+        filters={[
+          ...periodFilters(t.steering),
+          { kind: 'select', param: PARAMS.actor, label: a.actor, any: a.anyone, options: (users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name })) },
+          { kind: 'text', param: PARAMS.type, label: a.type, help: a.typeHelp },
+        ]}
+      />
       {list.isError && <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />}
       {!list.data && !list.isError && <p role="status">{t.app.loading}</p>}
       {list.data && (

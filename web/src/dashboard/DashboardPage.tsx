@@ -128,7 +128,7 @@ export function DashboardPage() {
         <h1>{d.title}</h1>
       </div>
       <p className="muted">{d.intro}</p>
-      <SteeringFilters query={query} onApply={(c) => update({ ...c, liste: null, page: null })} />
+      <SteeringFilters alsoClear={['liste', 'page']} />
       {dash.isError && <ErrorMessage error={dash.error} onRetry={() => void dash.refetch()} />}
       {!dash.data && !dash.isError && <p role="status">{t.app.loading}</p>}
       {dash.data && (

@@ -39,7 +39,7 @@ export function RegisterPage() {
         </span>
       </div>
       <p className="muted">{r.intro}</p>
-      <SteeringFilters query={filters} periodOnly onApply={(ch) => update({ ...ch, page: null })} />
+      <SteeringFilters periodOnly alsoClear={['page']} />
       {reg.isError && <ErrorMessage error={reg.error} onRetry={() => void reg.refetch()} />}
       {!reg.data && !reg.isError && <p role="status">{t.app.loading}</p>}
       {reg.data && (
