@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -12,6 +11,7 @@ import { buildWebformPayload } from '../../connectors/webform/payload.ts';
 import { startWorkers } from '../../workers/index.ts';
 import { buildApp } from '../http/app.ts';
 import { withScratchDatabase } from './scratch-db.ts';
+import { spawnLoad } from './http-load.ts';
 import { sql } from 'kysely';
 
 const TOPICS = [
@@ -184,15 +184,7 @@ async function formLatency(deps: Deps, slug: string, requests: number, concurren
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   try {
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'http-load.ts'), 'form', `http://127.0.0.1:${port}/f/${slug}`, String(requests), String(concurrency)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`form load exited with ${code}`))));
-    });
-    return JSON.parse(out.trim().split('\n').pop()!) as { ok: number; failed: number; p50Ms: number; p99Ms: number; perSecond: number };
+    return await spawnLoad('form', `http://127.0.0.1:${port}/f/${slug}`, [], requests, concurrency);
   } finally {
     await app.close();
   }
