@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
 
-// natural reads ./.env at import time and prints about it; keep it quiet and load it lazily, once.
-process.env.DOTENV_CONFIG_QUIET ??= 'true';
 type Stemmer = { stem(word: string): string };
 let stemmer: Stemmer | undefined;
+/**
+ * natural's French Porter stemmer, required on its own: the package's index loads every tool it has
+ * (taggers, lexicons, storage back-ends) — about a second and 50 MB — for this one function.
+ */
 function frenchStemmer(): Stemmer {
   if (!stemmer) {
     const require = createRequire(import.meta.url);
-    stemmer = (require('natural') as { PorterStemmerFr: Stemmer }).PorterStemmerFr;
+    stemmer = require('natural/lib/natural/stemmers/porter_stemmer_fr') as Stemmer;
   }
   return stemmer;
 }
