@@ -13,9 +13,10 @@
  *   health shows `connected`, `lastError` (in French, for admins) and `lastSuccessAt`.
  * - One reader per mailbox across processes: a lease row taken atomically, renewed while reading.
  */
+import tls from 'node:tls';
 import { ImapFlow, type SearchObject } from 'imapflow';
 import type { Deps } from '../../src/deps.ts';
-import type { OpenChannel } from '../../src/services/channels.ts';
+import { pemCertificates, type OpenChannel } from '../../src/services/channels.ts';
 import { mergeChannelHealth } from '../../src/db/repositories/channels.ts';
 import {
   advanceMailboxCheckpoint,
@@ -114,7 +115,13 @@ export function uidSet(uids: number[]): string {
 export function describeImapError(err: unknown, channel: OpenChannel<'email'>): string {
   const e = err as { code?: string; authenticationFailed?: boolean; responseText?: string; message?: string; mailboxMissing?: boolean };
   const where = `${channel.config.imap.host}:${channel.config.imap.port}`;
-  if (e.authenticationFailed) return `Connexion IMAP refusée par ${where} : identifiant ou ${channel.config.imap.auth === 'oauth2' ? 'jeton OAuth2' : 'mot de passe'} incorrect.`;
+  if (e.authenticationFailed) {
+    return channel.config.imap.auth === 'oauth2'
+      ? `Connexion IMAP refusée par ${where} : jeton OAuth2 refusé pour ${channel.config.imap.user} (expiré, révoqué ou d’un autre compte). Enregistrez un nouveau jeton d’accès pour cette boîte.`
+      : `Connexion IMAP refusée par ${where} : identifiant ou mot de passe incorrect.`;
+  }
+  const tlsProblem = describeTlsError(e.code, where, channel);
+  if (tlsProblem) return tlsProblem;
   switch (e.code) {
     case 'ECONNREFUSED':
       return `Serveur IMAP injoignable (${where}) : connexion refusée.`;
@@ -138,6 +145,33 @@ export function describeImapError(err: unknown, channel: OpenChannel<'email'>): 
   if (/closed|close/i.test(e.message ?? '')) return `Connexion IMAP perdue avec ${where}.`;
   const detail = (e.responseText ?? e.message ?? String(err)).slice(0, 200);
   return `Erreur IMAP (${where}) : ${detail}`;
+}
+
+/** Certificate and TLS handshake failures (Node's OpenSSL codes), in French, with what to do. */
+function describeTlsError(code: string | undefined, where: string, channel: OpenChannel<'email'>): string | null {
+  const trusted = channel.config.imap.tlsCa ? 'le certificat d’autorité enregistré pour cette boîte ne le reconnaît pas' : 'ajoutez le certificat du serveur ou de son autorité (PEM, réglage « tlsCa » de la boîte)';
+  switch (code) {
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return `Certificat TLS du serveur IMAP ${where} non reconnu (auto-signé) : ${trusted}.`;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'CERT_UNTRUSTED':
+      return `Certificat TLS du serveur IMAP ${where} signé par une autorité inconnue : ${trusted}.`;
+    case 'CERT_HAS_EXPIRED':
+      return `Certificat TLS du serveur IMAP ${where} expiré : l’hébergeur de la boîte doit le renouveler.`;
+    case 'CERT_NOT_YET_VALID':
+      return `Certificat TLS du serveur IMAP ${where} pas encore valide : vérifiez l’horloge du serveur.`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `Certificat TLS du serveur IMAP ${where} émis pour un autre nom que « ${channel.config.imap.host} » : utilisez le nom qui figure sur le certificat.`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return `Le serveur IMAP ${where} ne parle pas TLS sur ce port : ${channel.config.imap.tls ? 'désactivez « TLS dès la connexion » (STARTTLS, port 143) ou prenez le port TLS (993)' : 'vérifiez le port'}.`;
+  }
+  if (code && /^ERR_SSL_|^ERR_TLS_|CERT/.test(code)) return `Connexion TLS impossible avec le serveur IMAP ${where} (${code}).`;
+  return null;
 }
 
 interface Fetched {
@@ -232,10 +266,14 @@ export class MailboxReader {
       throw Object.assign(new Error(imap.auth === 'oauth2' ? 'Aucun jeton OAuth2 IMAP enregistré pour cette boîte.' : 'Aucun mot de passe IMAP enregistré pour cette boîte.'), { code: 'MISSING_CREDENTIALS' });
     }
     const timeout = this.options.timeoutMs ?? 30_000;
+    // A private authority (or the server's self-signed certificate) is trusted on top of the public ones;
+    // verification itself (chain, hostname, dates) always stays on, for TLS and for STARTTLS alike.
+    const ca = imap.tlsCa ? pemCertificates(imap.tlsCa) : null;
     const client = new ImapFlow({
       host: imap.host,
       port: imap.port,
       secure: imap.tls,
+      ...(ca ? { tls: { ca: [...tls.rootCertificates, ...ca] } } : {}),
       auth,
       logger: false,
       disableAutoIdle: true,
@@ -298,15 +336,29 @@ export class MailboxReader {
     return out;
   }
 
-  /** Batches of at most batchSize mails and batchBytes bytes (RFC822.SIZE), one mail at least. */
+  /**
+   * Batches of at most batchSize mails and batchBytes bytes (RFC822.SIZE), one mail at least. Only the
+   * sizes that can matter are fetched: one SEARCH LARGER finds the mails above a fair share of the byte
+   * budget (batchBytes / batchSize); every other mail counts as that share, an upper bound of its size.
+   * A backlog of ordinary mails thus costs one SEARCH instead of a FETCH of every size, and the memory
+   * bound holds all the same.
+   */
   private async chunksOf(client: ImapFlow, uids: number[]): Promise<number[][]> {
+    const share = Math.max(1, Math.floor(this.batchBytes / this.batchSize));
+    const range = `${uids[0]}:${uids[uids.length - 1]}`;
+    const wanted = new Set(uids);
+    const large = ((await client.search({ uid: range, larger: share }, { uid: true })) || []).filter((u) => wanted.has(u)).sort((a, b) => a - b);
     const sizes = new Map<number, number>();
-    for (const m of await client.fetchAll(uidSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+    if (large.length > 0) {
+      for (const m of await client.fetchAll(uidSet(large), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+      // A mail SEARCH called large but whose size did not come back: count it as filling a batch.
+      for (const u of large) if (!sizes.has(u)) sizes.set(u, this.batchBytes);
+    }
     const chunks: number[][] = [];
     let current: number[] = [];
     let bytes = 0;
     for (const uid of uids) {
-      const size = sizes.get(uid) ?? 0;
+      const size = sizes.get(uid) ?? share;
       if (current.length > 0 && (current.length >= this.batchSize || bytes + size > this.batchBytes)) {
         chunks.push(current);
         current = [];
@@ -349,7 +401,8 @@ export class MailboxReader {
     const set = uidSet(uids);
     try {
       if (afterImport === 'move' && moveTo) await client.messageMove(set, moveTo, { uid: true });
-      else await client.messageFlagsAdd(set, ['\\Seen'], { uid: true });
+      // .SILENT: the server does not send back the new flags of every mail (nothing here reads them).
+      else await client.messageFlagsAdd(set, ['\\Seen'], { uid: true, silent: true });
     } catch (err) {
       if (!client.usable) throw err;
       const reason = afterImport === 'move' ? `Messages importés mais non déplacés vers « ${moveTo} » : ${(err as Error).message}`.slice(0, 300) : `Messages importés mais non marqués comme lus : ${(err as Error).message}`.slice(0, 300);

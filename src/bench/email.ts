@@ -179,6 +179,9 @@ export async function benchEmail(config: Config, args: string[]) {
   };
   const n = flag('n', 10_000);
   const batchSize = flag('batch', 1000);
+  // `--only pglite|postgres` runs one of the two imports (profiling); the default runs both.
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
   const logger = createLogger('warn');
   const filesDir = mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-email-'));
   let t = performance.now();
@@ -199,17 +202,19 @@ export async function benchEmail(config: Config, args: string[]) {
     const bare = await bareFetch(dovecot, n);
     console.log(`fetch IMAP nu : ${Math.round(bare.perSecond)} mails/s`);
 
-    const embedded = await createDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir }, { logger });
-    let importPerSecond: number;
-    try {
-      importPerSecond = await fullImport(embedded, dovecot, n, batchSize, 'import (base embarquée)');
-    } finally {
-      await embedded.close();
+    let importPerSecond = NaN;
+    if (only !== 'postgres') {
+      const embedded = await createDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir }, { logger });
+      try {
+        importPerSecond = await fullImport(embedded, dovecot, n, batchSize, 'import (base embarquée)');
+      } finally {
+        await embedded.close();
+      }
+      console.log(`import complet (base embarquée) : ${Math.round(importPerSecond)} mails/s`);
     }
-    console.log(`import complet (base embarquée) : ${Math.round(importPerSecond)} mails/s`);
 
     let postgres: { importPerSecond: number; ratio: number } | undefined;
-    if (config.databaseUrl) {
+    if (config.databaseUrl && only !== 'pglite') {
       const pgRate = await withScratchDatabase(config.databaseUrl, `guichet_bench_email_${process.pid}`, async (url) => {
         const deps = await createDeps({ ...config, databaseUrl: url, redisUrl: undefined, filesDir }, { logger });
         try {

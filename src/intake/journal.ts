@@ -189,7 +189,7 @@ export async function acceptInboundMany(
     const written = await insertJournalMany(
       trx,
       raws.map((r) => ({ ...r, receivedAt: r.receivedAt ?? now })),
-      { binaryPayload: deps.dbKind === 'postgres' },
+      { postgres: deps.dbKind === 'postgres' },
     );
     await options.alsoInTransaction?.(trx);
     return written;

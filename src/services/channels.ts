@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { Channel, ChannelKind } from '../db/types.ts';
@@ -16,12 +17,31 @@ const email = z.string().trim().refine((e) => normalizeEmail(e) !== null, 'Adres
 const host = z.string().trim().min(1, 'Serveur requis.').max(255);
 const port = z.number().int().min(1).max(65535);
 
+/** The certificates of a PEM bundle, each parsed, or null when there is none or one does not parse. */
+export function pemCertificates(pem: string): string[] | null {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) return null;
+  try {
+    for (const b of blocks) new X509Certificate(b);
+  } catch {
+    return null;
+  }
+  return blocks;
+}
+
 export const emailConfigSchema = z.object({
   address: email,
   imap: z.object({
     host,
     port: port.default(993),
+    /** true: TLS from the start (993); false: STARTTLS when the server offers it (143), else plaintext. */
     tls: z.boolean().default(true),
+    /**
+     * A server whose certificate no public authority signed (self-signed, private CA): the PEM of its
+     * certificate or of the authority, trusted for this mailbox on top of the public ones. Hostname and
+     * expiry are still checked; there is deliberately no switch that turns verification off.
+     */
+    tlsCa: z.string().trim().max(50_000).nullable().default(null).refine((pem) => pem === null || pemCertificates(pem) !== null, 'Certificat PEM invalide : collez le certificat du serveur ou de son autorité, de « -----BEGIN CERTIFICATE----- » à « -----END CERTIFICATE----- ».'),
     user: z.string().min(1).max(320),
     auth: z.enum(['password', 'oauth2']).default('password'),
     folder: z.string().min(1).max(200).default('INBOX'),

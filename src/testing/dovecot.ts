@@ -3,6 +3,9 @@
  * test/helpers/dovecot.ts). Everything lives in a temporary folder: the config file, a passwd-file user,
  * the Maildir, base_dir/state_dir and the log, so that several instances never collide. It listens on a
  * free loopback port, plaintext (loopback only), and is stopped by the pid in base_dir/master.pid.
+ * Options: `tls` (a certificate and key: STARTTLS on that port, and implicit TLS on a second one,
+ * `tlsPort`) and `oauth2` (XOAUTH2 / OAUTHBEARER checked by Dovecot's oauth2 passdb against a token
+ * introspection URL, RFC 7662 style; the password still works for the harness's own client).
  * See shared/ENVIRONMENT.md, "Dovecot".
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -91,9 +94,24 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+export interface DovecotOptions {
+  user?: string;
+  password?: string;
+  /** PEM files of the server certificate and its key: STARTTLS on `port`, implicit TLS on `tlsPort`. */
+  tls?: { certFile: string; keyFile: string };
+  /**
+   * Tokens checked by POSTing `token=…` to this URL (Dovecot `introspection_mode = post`); the answer
+   * must be JSON with `active: true` and `username` equal to the login. `mechanisms` offered: both by default.
+   */
+  oauth2?: { introspectionUrl: string; mechanisms?: ('xoauth2' | 'oauthbearer')[] };
+}
+
 export interface DovecotServer {
   readonly host: '127.0.0.1';
+  /** Plaintext IMAP (with STARTTLS when `tls` was given). */
   readonly port: number;
+  /** Implicit TLS (IMAPS) when `tls` was given, else null. */
+  readonly tlsPort: number | null;
   readonly user: string;
   readonly password: string;
   readonly dir: string;
@@ -118,7 +136,7 @@ export interface DovecotServer {
 }
 
 /** Writes a config under a new temporary folder, starts `dovecot -c FILE` and waits for its port. */
-export async function startDovecot(options: { user?: string; password?: string } = {}): Promise<DovecotServer> {
+export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const reason = dovecotUnavailableReason();
   if (reason) throw new Error(`Dovecot unavailable: ${reason}`);
   const { uid, gid } = ids();
@@ -135,8 +153,29 @@ export async function startDovecot(options: { user?: string; password?: string }
   for (const d of [baseDir, stateDir, path.join(maildir, 'cur'), path.join(maildir, 'new'), path.join(maildir, 'tmp')]) mkdirSync(d, { recursive: true });
   chownTree(mailRoot, uid, gid);
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : null;
   const passwd = path.join(dir, 'passwd');
   writeFileSync(passwd, `${user}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+  const oauth2Mechanisms = options.oauth2 ? (options.oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']) : [];
+  const oauth2File = path.join(dir, 'dovecot-oauth2.conf.ext');
+  if (options.oauth2) {
+    writeFileSync(
+      oauth2File,
+      [
+        'introspection_mode = post',
+        `introspection_url = ${options.oauth2.introspectionUrl}`,
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        '',
+      ].join('\n'),
+      { mode: 0o644 },
+    );
+  }
+  const tlsLines = options.tls ? ['ssl = yes', `ssl_cert = <${options.tls.certFile}`, `ssl_key = <${options.tls.keyFile}`] : ['ssl = no'];
+  const oauth2Passdb = options.oauth2
+    ? ['passdb {', '  driver = oauth2', `  mechanisms = ${oauth2Mechanisms.join(' ')}`, `  args = ${oauth2File}`, '}']
+    : [];
   const configFile = path.join(dir, 'dovecot.conf');
   const logFile = path.join(dir, 'dovecot.log');
   const startupLog = path.join(dir, 'startup.log');
@@ -149,9 +188,9 @@ export async function startDovecot(options: { user?: string; password?: string }
       `info_log_path = ${logFile}`,
       'protocols = imap',
       'listen = 127.0.0.1',
-      'ssl = no',
+      ...tlsLines,
       'disable_plaintext_auth = no',
-      'auth_mechanisms = plain login',
+      `auth_mechanisms = ${['plain', 'login', ...oauth2Mechanisms].join(' ')}`,
       'default_login_user = dovenull',
       'default_internal_user = dovecot',
       `mail_location = maildir:${mailRoot}/%u/Maildir`,
@@ -166,8 +205,10 @@ export async function startDovecot(options: { user?: string; password?: string }
       '    auto = create',
       '  }',
       '}',
+      ...oauth2Passdb,
       'passdb {',
       '  driver = passwd-file',
+      ...(options.oauth2 ? ['  mechanisms = plain login'] : []),
       `  args = scheme=PLAIN username_format=%u ${passwd}`,
       '}',
       'userdb {',
@@ -180,7 +221,7 @@ export async function startDovecot(options: { user?: string; password?: string }
       `    port = ${port}`,
       '  }',
       '  inet_listener imaps {',
-      '    port = 0',
+      ...(tlsPort ? ['    address = 127.0.0.1', `    port = ${tlsPort}`, '    ssl = yes'] : ['    port = 0']),
       '  }',
       '}',
       'service stats {',
@@ -224,6 +265,7 @@ export async function startDovecot(options: { user?: string; password?: string }
   const server: DovecotServer = {
     host: '127.0.0.1',
     port,
+    tlsPort,
     user,
     password,
     dir,
@@ -278,7 +320,8 @@ export async function startDovecot(options: { user?: string; password?: string }
       rmSync(dir, { recursive: true, force: true });
     },
     async client() {
-      const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true });
+      // The harness's own client stays in plaintext on loopback, even where STARTTLS is offered.
+      const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true });
       c.on('error', () => {
         /* surfaced by the next command */
       });

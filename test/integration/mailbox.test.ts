@@ -3,6 +3,7 @@ import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { signupTenant } from '../helpers/http.ts';
 import { dovecotTestsEnabled, startDovecot, type DovecotServer } from '../helpers/dovecot.ts';
 import { customerMail } from '../helpers/mail.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { startWorkers } from '../../workers/index.ts';
 import { openChannel, saveChannel, type OpenChannel } from '../../src/services/channels.ts';
 import type { Channel } from '../../src/db/types.ts';
@@ -36,16 +37,6 @@ afterAll(async () => {
   await env?.close();
   await dovecot?.destroy();
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let seq = 0;
 /** A tenant with one mailbox on its own Dovecot folder. */
@@ -149,6 +140,11 @@ describe.skipIf(!enabled)(`IMAP mailbox intake (${mode})`, () => {
     expect(listed.items.find((c) => c.id === box.channel.id)!.health).toMatchObject({ backlog: 0, import: { done: 300, total: 300 } });
     // A second pass finds nothing new.
     expect(await importMailbox(env.deps, box.channel)).toMatchObject({ found: 0, imported: 0 });
+    // One ingest job per batch is enough: each job ingests every pending row of the tenant.
+    await env.deps.queue.drain();
+    const statuses = await env.deps.db.selectFrom('inbound_journal').select('status').where('tenant_id', '=', box.tenantId).execute();
+    expect(statuses.filter((r) => r.status === 'pending')).toEqual([]);
+    expect(statuses.length).toBe(300);
   });
 
   it('bounds each batch by bytes as well as by count', async () => {
@@ -160,6 +156,19 @@ describe.skipIf(!enabled)(`IMAP mailbox intake (${mode})`, () => {
     expect(summary).toMatchObject({ found: 6, imported: 6 });
     // Two mails (~20 kB) per batch at most.
     expect(progress).toEqual([0, 2, 4, 6]);
+  });
+
+  it('fetches sizes only of the mails above a fair share of the byte budget, counting the others at that share', async () => {
+    const box = await mailbox();
+    const big = customerMail({ subject: 'Volumineux', text: 'Pièces et détails du sinistre. '.repeat(800) }); // ~25 kB
+    const small = Array.from({ length: 6 }, (_, i) => customerMail({ subject: `Court ${i}` })); // < 1 kB
+    for (const m of [...small.slice(0, 3), big, ...small.slice(3)]) await dovecot.append(m.raw, { folder: box.folder });
+    const progress: number[] = [];
+    // Share: 40 000 / 4 = 10 000 bytes. Small mails count 10 000 each (three fill a batch up to 30 000),
+    // the big one its real ~25 000 (one small mail more fits beside it, two do not).
+    const summary = await importMailbox(env.deps, box.channel, { batchSize: 4, batchBytes: 40_000, onProgress: (p) => progress.push(p.done) });
+    expect(summary).toMatchObject({ found: 7, imported: 7 });
+    expect(progress).toEqual([0, 3, 5, 7]);
   });
 
   it('imports only mails received since a date (IMAP SEARCH SINCE), and keeps that limit for later passes', async () => {

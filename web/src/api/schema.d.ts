@@ -91,6 +91,7 @@ export interface paths {
                                 role: "agent" | "manager" | "admin";
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
+                                teams: string[];
                                 lastLoginAt: string | null;
                                 createdAt: string;
                             };
@@ -171,6 +172,7 @@ export interface paths {
                                 role: "agent" | "manager" | "admin";
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
+                                teams: string[];
                                 lastLoginAt: string | null;
                                 createdAt: string;
                             };
@@ -308,6 +310,7 @@ export interface paths {
                                 role: "agent" | "manager" | "admin";
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
+                                teams: string[];
                                 lastLoginAt: string | null;
                                 createdAt: string;
                             };
@@ -375,6 +378,7 @@ export interface paths {
                             role: "agent" | "manager" | "admin";
                             /** @enum {string} */
                             status: "invited" | "active" | "deactivated";
+                            teams: string[];
                             lastLoginAt: string | null;
                             createdAt: string;
                         };
@@ -450,6 +454,7 @@ export interface paths {
                                 role: "agent" | "manager" | "admin";
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
+                                teams: string[];
                                 lastLoginAt: string | null;
                                 createdAt: string;
                             }[];
@@ -493,6 +498,7 @@ export interface paths {
                                 role: "agent" | "manager" | "admin";
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
+                                teams: string[];
                                 lastLoginAt: string | null;
                                 createdAt: string;
                             };
@@ -551,7 +557,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Changer le rôle d’un utilisateur */
+        /**
+         * Changer le rôle ou les équipes d’un utilisateur
+         * @description `teams` remplace la liste des équipes de l’utilisateur (20 au plus, noms de 100 caractères au plus, espaces de début et de fin retirés, doublons ôtés sans tenir compte de la casse). Un nom qu’un processus porte déjà (`team` d’un processus) est écrit comme le processus l’écrit. Les équipes servent la vue « Mon équipe » (`GET /api/complaints?myTeams=true`). Réservé aux administrateurs.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -565,7 +574,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        role: "agent" | "manager" | "admin";
+                        role?: "agent" | "manager" | "admin";
+                        teams?: string[];
                     };
                 };
             };
@@ -584,8 +594,24 @@ export interface paths {
                             role: "agent" | "manager" | "admin";
                             /** @enum {string} */
                             status: "invited" | "active" | "deactivated";
+                            teams: string[];
                             lastLoginAt: string | null;
                             createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -658,6 +684,7 @@ export interface paths {
                             role: "agent" | "manager" | "admin";
                             /** @enum {string} */
                             status: "invited" | "active" | "deactivated";
+                            teams: string[];
                             lastLoginAt: string | null;
                             createdAt: string;
                         };
@@ -736,6 +763,7 @@ export interface paths {
                             role: "agent" | "manager" | "admin";
                             /** @enum {string} */
                             status: "invited" | "active" | "deactivated";
+                            teams: string[];
                             lastLoginAt: string | null;
                             createdAt: string;
                         };
@@ -786,7 +814,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lister les réclamations (filtres, recherche plein texte, tri, pagination par curseur) */
+        /**
+         * Lister les réclamations (filtres, recherche plein texte, tri, pagination par curseur)
+         * @description Les filtres se combinent (ET) ; une liste de valeurs séparées par des virgules vaut l’une d’elles.
+         *
+         *     **Équipes** — `myTeams=true` (la vue « Mon équipe ») : les réclamations des équipes de l’utilisateur connecté ; `team=<nom>` : celles de cette équipe (les deux ensemble : cette équipe si l’utilisateur en fait partie). Une réclamation est celle d’une équipe quand son processus appartient à l’équipe (`team` du processus) **ou** qu’elle est attribuée à un membre de l’équipe (`teams` de l’utilisateur), quel que soit son processus. Les noms d’équipe se comparent sans tenir compte de la casse ; seuls les processus et utilisateurs du cabinet comptent. Un utilisateur sans équipe obtient une liste vide.
+         */
         get: {
             parameters: {
                 query?: {
@@ -797,6 +830,8 @@ export interface paths {
                     channel?: string | string[];
                     priority?: string | string[];
                     assignee?: ("me" | "none") | string;
+                    team?: string;
+                    myTeams?: "0" | "1" | "true" | "false";
                     customerId?: string;
                     overdue?: "0" | "1" | "true" | "false";
                     triage?: "0" | "1" | "true" | "false";
@@ -3533,6 +3568,8 @@ export interface paths {
                                 port?: number;
                                 /** @default true */
                                 tls?: boolean;
+                                /** @default null */
+                                tlsCa?: string | null;
                                 user: string;
                                 /**
                                  * @default password
@@ -3765,6 +3802,8 @@ export interface paths {
                                 port?: number;
                                 /** @default true */
                                 tls?: boolean;
+                                /** @default null */
+                                tlsCa?: string | null;
                                 user: string;
                                 /**
                                  * @default password
