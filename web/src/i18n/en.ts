@@ -56,6 +56,7 @@ export const en: Dictionary = {
     view: {
       open: 'To handle',
       mine: 'My cases',
+      team: 'My team',
       unassigned: 'Unassigned',
       overdue: 'Overdue',
       triage: 'To qualify',
@@ -65,6 +66,7 @@ export const en: Dictionary = {
     viewHelp: {
       open: 'Open complaints (new, in progress, waiting).',
       mine: 'Open complaints assigned to you.',
+      team: 'Open complaints of your teams’ processes, or assigned to one of their members.',
       unassigned: 'Open complaints nobody has taken yet.',
       overdue: 'Open complaints whose acknowledgement or answer is late.',
       triage: 'Qualification too uncertain: an agent must confirm the kind, cause or product.',
@@ -90,6 +92,9 @@ export const en: Dictionary = {
     totalCapped: 'More than 1,000 complaints',
     countCapped: 'over 1,000',
     empty: 'No complaint matches.',
+    yourTeams: (teams: string[]) => `${teams.length > 1 ? 'Your teams' : 'Your team'}: ${teams.join(', ')}.`,
+    noTeam: 'You do not belong to any team — an administrator can assign you some in Settings › Users.',
+    noTeamLink: 'Assign teams',
     columns: {
       reference: 'Reference',
       customer: 'Customer',
@@ -112,7 +117,7 @@ export const en: Dictionary = {
       ['Enter', 'Open the selected complaint'],
       ['/', 'Search'],
       ['n / p', 'Next / previous page'],
-      ['1 … 7', 'Switch view'],
+      ['1 … 8', 'Switch view'],
       ['?', 'Show or hide shortcuts'],
     ],
     quarantine: {
@@ -397,6 +402,16 @@ export const en: Dictionary = {
       invited: 'Invitation created. Give this link to the person (valid 7 days):',
       deactivate: 'Deactivate',
       reactivate: 'Reactivate',
+      teams: 'Teams',
+      noTeams: 'None',
+      editTeams: 'Edit teams',
+      teamsOf: (name: string) => `Teams of ${name}`,
+      teamsHelp: 'Teams carry the names the processes give them (Settings › Processes). The "My team" view shows the complaints of these teams’ processes and those assigned to their members.',
+      knownTeams: 'Known teams',
+      noKnownTeams: 'No process names a team yet.',
+      otherTeam: 'Other team',
+      addTeam: 'Add',
+      saveTeams: 'Save teams',
       statuses: { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' },
     },
     channels: {

@@ -58,6 +58,7 @@ export const fr = {
     view: {
       open: 'À traiter',
       mine: 'Mes dossiers',
+      team: 'Mon équipe',
       unassigned: 'Non attribuées',
       overdue: 'En retard',
       triage: 'À qualifier',
@@ -67,6 +68,7 @@ export const fr = {
     viewHelp: {
       open: 'Réclamations ouvertes (nouvelles, en cours, en attente).',
       mine: 'Réclamations ouvertes qui vous sont attribuées.',
+      team: 'Réclamations ouvertes des processus de vos équipes, ou attribuées à l’un de leurs membres.',
       unassigned: 'Réclamations ouvertes que personne n’a encore prises.',
       overdue: 'Réclamations ouvertes dont l’accusé de réception ou la réponse est en retard.',
       triage: 'Qualification trop incertaine : un agent doit confirmer le type, la cause ou le produit.',
@@ -92,6 +94,9 @@ export const fr = {
     totalCapped: 'Plus de 1 000 réclamations',
     countCapped: 'plus de 1 000',
     empty: 'Aucune réclamation ne correspond.',
+    yourTeams: (teams: string[]) => `${teams.length > 1 ? 'Vos équipes' : 'Votre équipe'} : ${teams.join(', ')}.`,
+    noTeam: 'Vous n’appartenez à aucune équipe — un administrateur peut vous en attribuer dans Paramètres › Utilisateurs.',
+    noTeamLink: 'Attribuer des équipes',
     columns: {
       reference: 'Référence',
       customer: 'Client',
@@ -114,7 +119,7 @@ export const fr = {
       ['Entrée', 'Ouvrir la réclamation sélectionnée'],
       ['/', 'Rechercher'],
       ['n / p', 'Page suivante / précédente'],
-      ['1 … 7', 'Changer de vue'],
+      ['1 … 8', 'Changer de vue'],
       ['?', 'Afficher ou masquer les raccourcis'],
     ] as [string, string][],
     quarantine: {
@@ -399,6 +404,16 @@ export const fr = {
       invited: 'Invitation créée. Transmettez ce lien à la personne (valable 7 jours) :',
       deactivate: 'Désactiver',
       reactivate: 'Réactiver',
+      teams: 'Équipes',
+      noTeams: 'Aucune',
+      editTeams: 'Modifier les équipes',
+      teamsOf: (name: string) => `Équipes de ${name}`,
+      teamsHelp: 'Les équipes portent les noms que leur donnent les processus (Paramètres › Processus). La vue « Mon équipe » montre les réclamations des processus de ces équipes et celles attribuées à leurs membres.',
+      knownTeams: 'Équipes connues',
+      noKnownTeams: 'Aucun processus ne nomme encore d’équipe.',
+      otherTeam: 'Autre équipe',
+      addTeam: 'Ajouter',
+      saveTeams: 'Enregistrer les équipes',
       statuses: { invited: 'Invité', active: 'Actif', deactivated: 'Désactivé' } as Record<string, string>,
     },
     channels: {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useComplaints, useSession } from '../api/queries.ts';
-import { CAUSES, CHANNELS, KINDS, PRIORITIES, PRODUCTS, SORTS, STATUSES, type ComplaintQuery } from '../api/types.ts';
+import { CAUSES, CHANNELS, KINDS, PRIORITIES, PRODUCTS, SORTS, STATUSES, hasRole, type ComplaintQuery } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ComplaintTable, type ComplaintTableHandle } from '../components/ComplaintTable.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
@@ -39,6 +39,7 @@ export function InboxPage() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const session = useSession().data;
+  const myTeams = session?.user.teams ?? [];
   const view: View = (VIEWS as readonly string[]).includes(params.get('vue') ?? '') ? (params.get('vue') as View) : 'open';
   const sort = (SORTS as readonly string[]).includes(params.get('tri') ?? '') ? (params.get('tri') as ComplaintQuery['sort']) : undefined;
   const q = params.get('q') ?? '';
@@ -169,7 +170,10 @@ export function InboxPage() {
           ))}
         </ul>
       </nav>
-      <p className="muted small view-help">{t.inbox.viewHelp[view]}</p>
+      <p className="muted small view-help">
+        {t.inbox.viewHelp[view]}
+        {view === 'team' && myTeams.length > 0 && ` ${t.inbox.yourTeams(myTeams)}`}
+      </p>
 
       {view === 'quarantine' ? (
         <QuarantineList canReplay={session?.user.role === 'manager' || session?.user.role === 'admin'} />
@@ -232,7 +236,19 @@ export function InboxPage() {
                 {list.data ? (list.data.totalCapped ? t.inbox.totalCapped : t.inbox.total(list.data.total)) : t.app.loading}
               </p>
               {list.data && items.length === 0 ? (
-                <p className="empty">{t.inbox.empty}</p>
+                view === 'team' && myTeams.length === 0 ? (
+                  <p className="empty no-team">
+                    {t.inbox.noTeam}
+                    {hasRole(session?.user, 'admin') && (
+                      <>
+                        {' '}
+                        <Link to="/parametres?onglet=users">{t.inbox.noTeamLink}</Link>
+                      </>
+                    )}
+                  </p>
+                ) : (
+                  <p className="empty">{t.inbox.empty}</p>
+                )
               ) : (
                 <ComplaintTable ref={table} items={items} selected={selected} onSelect={setSelected} caption={`${t.inbox.title} — ${t.inbox.view[view]}`} />
               )}

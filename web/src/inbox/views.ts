@@ -1,6 +1,6 @@
 import { OPEN_STATUSES, type ComplaintQuery } from '../api/types.ts';
 
-export const VIEWS = ['open', 'mine', 'unassigned', 'overdue', 'triage', 'all', 'quarantine'] as const;
+export const VIEWS = ['open', 'mine', 'team', 'unassigned', 'overdue', 'triage', 'all', 'quarantine'] as const;
 export type View = (typeof VIEWS)[number];
 
 const open = OPEN_STATUSES.join(',');
@@ -9,6 +9,8 @@ const open = OPEN_STATUSES.join(',');
 export const VIEW_QUERY: Record<Exclude<View, 'quarantine'>, ComplaintQuery> = {
   open: { status: open },
   mine: { status: open, assignee: 'me' },
+  /** The caller's teams: their processes, and what is assigned to a member (the server resolves both). */
+  team: { status: open, myTeams: 'true' },
   unassigned: { status: open, assignee: 'none' },
   overdue: { overdue: 'true' },
   triage: { triage: 'true', status: open },
