@@ -5,7 +5,7 @@ import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { submitForm } from '../helpers/inbound.ts';
 import { acceptInbound, inboundOutcome } from '../../src/intake/journal.ts';
-import { chromiumAvailable, launchChromium, screenshot, watchPage, type PageProblems } from '../helpers/browser.ts';
+import { chromiumAvailable, describeViolations, launchChromium, screenshot, seriousA11yViolations, watchPage, type PageProblems } from '../helpers/browser.ts';
 import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
 
 /**
@@ -185,6 +185,24 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await page.getByRole('button', { name: /En retard/ }).first().click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(refs.late!.reference);
+
+    // « Mon équipe »: without a team, its empty state; once the administrator puts the agent in Sinistres,
+    // the claims process's complaints, with the view's count.
+    const teamView = page.getByRole('button', { name: /^Mon équipe/ });
+    await teamView.click();
+    await page.getByText('Vous n’appartenez à aucune équipe — un administrateur peut vous en attribuer dans Paramètres › Utilisateurs.').waitFor();
+    await expect.poll(() => teamView.textContent()).toMatch(/0$/);
+    expect((await admin.patch(`/api/users/${agentId}`, { teams: ['Sinistres'] })).statusCode).toBe(200);
+    const sinistres = (await admin.get('/api/complaints?team=Sinistres&status=nouvelle,en_cours,en_attente')).json() as { total: number };
+    expect(sinistres.total).toBeGreaterThanOrEqual(1);
+    // (Opened again at /console/?vue=team: a reload of /console?vue=team loses the view in the redirect to /console/.)
+    await page.goto(`${base}/console/?vue=team`);
+    await expect.poll(() => rows.count()).toBe(sinistres.total);
+    await expect.poll(() => teamView.textContent()).toMatch(new RegExp(`${sinistres.total}$`));
+    expect(await rows.filter({ hasText: refs.late!.reference }).count()).toBe(1);
+    expect(await rows.filter({ hasText: refs.auto!.reference }).count()).toBe(0);
+    expect(await page.locator('.view-help').textContent()).toContain('Votre équipe : Sinistres.');
+    await screenshot(page, 'inbox-team');
     await context.close();
   });
 
@@ -199,7 +217,7 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     // The reply below is refused by the server (no mailbox connected): that 4xx is expected.
     const page = await login(context, agentEmail, [`/api/complaints/${refs.late!.id}/replies`]);
     await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(3);
-    await page.locator('body').press('4'); // the "En retard" view
+    await page.locator('body').press('5'); // the "En retard" view
     await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(1);
     await page.keyboard.press('j');
     expect(await page.evaluate('document.activeElement.textContent')).toBe(refs.late!.reference);
@@ -398,6 +416,38 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await page.setViewportSize({ width: 768, height: 1024 });
     await screenshot(page, 'settings-channels-768');
     expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+
+  it('an administrator gives teams from the users page; their « Mon équipe » view follows', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const page = await login(context, adminEmail);
+    const teamView = page.getByRole('button', { name: /^Mon équipe/ });
+    await teamView.click();
+    await page.locator('.no-team').waitFor();
+    await page.getByRole('link', { name: 'Attribuer des équipes' }).click();
+    await page.getByRole('heading', { name: 'Paramètres', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Modifier les équipes — Claire Martin' }).click();
+    const editor = page.getByRole('form', { name: 'Équipes de Claire Martin' });
+    // The processes' teams are offered.
+    await editor.getByRole('checkbox', { name: 'Relation client' }).check();
+    expect(await editor.getByRole('checkbox', { name: 'Sinistres' }).count()).toBe(1);
+    await editor.getByLabel('Autre équipe').fill('sinistres');
+    await editor.getByRole('button', { name: 'Ajouter' }).click();
+    expect(await editor.getByRole('checkbox', { name: 'Sinistres' }).isChecked()).toBe(true);
+    const violations = await seriousA11yViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await screenshot(page, 'settings-users-teams-1280');
+    await editor.getByRole('button', { name: 'Enregistrer les équipes' }).click();
+    const row = page.locator('tbody tr', { hasText: adminEmail });
+    await expect.poll(() => row.textContent()).toContain('Relation client, Sinistres');
+
+    await page.getByRole('link', { name: 'Réclamations' }).click();
+    await teamView.click();
+    const mine = (await admin.get('/api/complaints?myTeams=true&status=nouvelle,en_cours,en_attente')).json() as { total: number };
+    await expect.poll(() => teamView.textContent()).toMatch(new RegExp(`${mine.total}$`));
+    await expect.poll(() => page.locator('table.complaints tbody tr').count()).toBe(mine.total);
+    expect(await page.locator('.view-help').textContent()).toContain('Vos équipes : Relation client, Sinistres.');
     await context.close();
   });
 
