@@ -29,7 +29,7 @@ type RawInbound = { tenantId: string; channel: InboundChannel; externalId: strin
  * group-committed (see JournalGroupCommit): each caller still returns only once its own row is durable.
  */
 export async function acceptInbound(deps: Deps, raw: RawInbound): Promise<AcceptedInbound> {
-  const row = await groupCommitFor(deps.db).accept({ ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
+  const row = await groupCommitFor(deps).accept({ ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
   if (row.created || row.status === 'pending') await queueIngest(deps, raw.tenantId, row.id);
   return { journalId: row.id, duplicate: !row.created, status: row.status };
 }
@@ -63,7 +63,10 @@ class JournalGroupCommit {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly db: Deps['db']) {}
+  constructor(
+    private readonly db: Deps['db'],
+    private readonly dbKind: Deps['dbKind'],
+  ) {}
 
   accept(raw: WaitingAccept['raw']): Promise<Journaled> {
     return new Promise((resolve, reject) => {
@@ -101,7 +104,7 @@ class JournalGroupCommit {
           byStream.set(key, [...(byStream.get(key) ?? []), w]);
         }
         for (const stream of byStream.values()) {
-          const written = await insertJournalMany(trx, stream.map((w) => w.raw));
+          const written = await insertJournalMany(trx, stream.map((w) => w.raw), { postgres: this.dbKind === 'postgres' });
           const seen = new Set<string>();
           for (const w of stream) {
             const row = written.get(w.raw.externalId);
@@ -130,9 +133,9 @@ class JournalGroupCommit {
 }
 
 const groupCommits = new WeakMap<Deps['db'], JournalGroupCommit>();
-function groupCommitFor(db: Deps['db']): JournalGroupCommit {
-  let g = groupCommits.get(db);
-  if (!g) groupCommits.set(db, (g = new JournalGroupCommit(db)));
+function groupCommitFor(deps: Deps): JournalGroupCommit {
+  let g = groupCommits.get(deps.db);
+  if (!g) groupCommits.set(deps.db, (g = new JournalGroupCommit(deps.db, deps.dbKind)));
   return g;
 }
 
