@@ -18,7 +18,8 @@ import {
   renewInvitation,
   updateUser,
 } from '../db/repositories/users.ts';
-import { deleteSession, deleteUserSessions, insertSession } from '../db/repositories/sessions.ts';
+import { deleteSession, deleteUserSessions, findLiveSession, insertSession, touchSession, type SessionRow } from '../db/repositories/sessions.ts';
+import { sessionCacheOf } from './session-cache.ts';
 import { insertProcesses, listProcesses } from '../db/repositories/processes.ts';
 import { insertEvents } from '../db/repositories/events.ts';
 import { defaultProcesses } from '../routing/default-processes.ts';
@@ -211,7 +212,31 @@ export async function login(
 }
 
 export async function logout(deps: Deps, token: string): Promise<void> {
-  await deleteSession(deps.db, hashToken(token));
+  const id = hashToken(token);
+  await deleteSession(deps.db, id);
+  sessionCacheOf(deps.db).forget(id);
+}
+
+/**
+ * The live session whose id (the hash of the cookie token) is `id`, with its user's role and status;
+ * read through the short-lived in-process cache (session-cache.ts says what it keeps, and for how long).
+ */
+export async function findSession(deps: Deps, id: string, now: Date): Promise<SessionRow | undefined> {
+  const cache = sessionCacheOf(deps.db);
+  const cached = cache.get(id);
+  if (cached && cached.expiresAt > now) return cached;
+  // Not cached, or expired by our copy (another process may have extended it since): ask the database.
+  const epoch = cache.epoch;
+  const row = await findLiveSession(deps.db, id, now);
+  if (row) cache.store(id, row, epoch);
+  else if (cached) cache.drop(id);
+  return row;
+}
+
+/** Sliding expiry: the session lives on until `expiresAt`, in the database and in the cache. */
+export async function extendSession(deps: Deps, id: string, now: Date, expiresAt: Date): Promise<void> {
+  await touchSession(deps.db, id, now, expiresAt);
+  sessionCacheOf(deps.db).extend(id, expiresAt);
 }
 
 /**
@@ -300,7 +325,7 @@ export async function acceptInvitation(deps: Deps, input: { token: string; passw
 
 export async function setUserActive(deps: Deps, actor: Actor, userId: string, active: boolean): Promise<User> {
   requireRole(actor, 'admin');
-  return deps.db.transaction().execute(async (trx) => {
+  const changed = await deps.db.transaction().execute(async (trx) => {
     const user = await getUser(trx, actor.tenantId, userId);
     if (!user) throw new NotFoundError('Utilisateur introuvable.');
     if (!active) {
@@ -329,6 +354,9 @@ export async function setUserActive(deps: Deps, actor: Actor, userId: string, ac
     ]);
     return updated!;
   });
+  // After the commit: the sessions it closed stop working in this process at once (session-cache.ts).
+  if (!active) sessionCacheOf(deps.db).forgetUser(userId);
+  return changed;
 }
 
 export async function changeRole(deps: Deps, actor: Actor, userId: string, role: Role): Promise<User> {
@@ -384,7 +412,7 @@ export async function updateUserAccess(
     }
     teams = normalizeTeams(parsed.data, (await listProcesses(deps.db, actor.tenantId)).map((p) => p.team ?? ''));
   }
-  return deps.db.transaction().execute(async (trx) => {
+  const changed = await deps.db.transaction().execute(async (trx) => {
     const user = await getUser(trx, actor.tenantId, userId);
     if (!user) throw new NotFoundError('Utilisateur introuvable.');
     const role = patch.role !== undefined && patch.role !== user.role ? patch.role : undefined;
@@ -404,4 +432,7 @@ export async function updateUserAccess(
     ]);
     return updated!;
   });
+  // After the commit: the user's open sessions carry the new role from their next request (session-cache.ts).
+  if (patch.role !== undefined) sessionCacheOf(deps.db).forgetUser(userId);
+  return changed;
 }

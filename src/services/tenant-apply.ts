@@ -19,6 +19,7 @@ import { saveChannelIn } from './channels.ts';
 import { normalizeTeams, teamsSchema } from './accounts.ts';
 import { customerCommunicationSchema } from '../notify/communication.ts';
 import { hashToken, newToken } from './tokens.ts';
+import { sessionCacheOf } from './session-cache.ts';
 
 /**
  * A tenant as self-hosters keep it in version control. Secrets are never in the file: a user's password
@@ -119,7 +120,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
     return { kind: c.kind, name: c.name, ...(c.enabled !== undefined ? { enabled: c.enabled } : {}), config: c.config, secrets };
   });
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  const report = await deps.db.transaction().execute(async (trx) => {
     let tenant = await findTenantBySlug(trx, f.slug);
     const created = !tenant;
     const profile = {
@@ -221,4 +222,7 @@ export async function applyTenantFile(deps: Deps, input: unknown, env: Record<st
     await insertEvents(trx, [{ tenantId: tenant.id, actorKind: 'system', type: created ? 'tenant.created' : 'tenant.applied', data: { slug: f.slug, users: f.users.length, processes: f.processes.length, channels: channels.length }, at: now }]);
     return { tenantId: tenant.id, slug: f.slug, created, invitations };
   });
+  // Roles, passwords and statuses may have changed: sessions cached by this process are read afresh.
+  sessionCacheOf(deps.db).clear();
+  return report;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors.ts';
-import { findLiveSession, touchSession } from '../../db/repositories/sessions.ts';
+import { extendSession, findSession } from '../../services/accounts.ts';
 import { hasRole, type Actor, type Role } from '../../services/actor.ts';
 import { hashToken } from '../../services/tokens.ts';
 
@@ -55,14 +55,15 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     if (token) {
       const id = hashToken(token);
       const now = deps.clock.now();
-      const session = await findLiveSession(deps.db, id, now);
+      // Through a short-lived in-process cache (services/session-cache.ts): no database read per request.
+      const session = await findSession(deps, id, now);
       if (session && session.status === 'active') {
         request.actor = { tenantId: session.tenantId, userId: session.userId, role: session.role };
         request.sessionId = id;
         // Sliding expiry, written at most once a minute per session; the cookie's Max-Age follows.
         const ttl = deps.config.sessionTtlHours * 3_600_000;
         if (session.expiresAt.getTime() - now.getTime() < ttl - 60_000) {
-          await touchSession(deps.db, id, now, new Date(now.getTime() + ttl));
+          await extendSession(deps, id, now, new Date(now.getTime() + ttl));
           reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(deps, ttl / 1000));
         }
       } else if (!request.url.startsWith('/api/auth/login')) {
