@@ -7,7 +7,8 @@
  *   makes that a no-op.
  * - New UIDVALIDITY (mailbox recreated or restored): start again from UID 1, duplicates stopped the same way.
  * - Backlog: UIDs above the checkpoint fetched in batches, the next batch fetched while the previous one
- *   is written (at most two batches in memory), progress (done/total) in mailbox_state and in the health.
+ *   is written (at most two batches in memory; a long backlog starts with smaller batches so that the
+ *   database starts sooner), progress (done/total) in mailbox_state and in the health.
  * - New mail: IDLE (`exists`), with a poll every `pollSeconds` as a fallback.
  * - Errors or a server restart: reconnect with exponential backoff (capped at one minute); the channel's
  *   health shows `connected`, `lastError` (in French, for admins) and `lastSuccessAt`.
@@ -37,7 +38,7 @@ export interface MailboxReaderOptions {
   ownerId: string;
   /** How long the lease lasts without renewal (default 30 s); renewed every third of it. */
   leaseMs?: number;
-  /** Mails per fetch and per journal transaction (default 1000)… */
+  /** Mails per fetch and per journal transaction, at most (default 1000)… */
   batchSize?: number;
   /** …and bytes (default 32 MB): at most two batches are in memory at once. */
   batchBytes?: number;
@@ -357,9 +358,13 @@ export class MailboxReader {
     const chunks: number[][] = [];
     let current: number[] = [];
     let bytes = 0;
+    // A long backlog starts with smaller batches (an eighth, a quarter, a half…): the database has its
+    // first batch to write sooner, while the next ones are fetched.
+    const ramp = uids.length > 4 * this.batchSize;
+    const limit = () => (ramp ? Math.min(this.batchSize, Math.max(1, Math.ceil(this.batchSize / 8)) * 2 ** chunks.length) : this.batchSize);
     for (const uid of uids) {
       const size = sizes.get(uid) ?? share;
-      if (current.length > 0 && (current.length >= this.batchSize || bytes + size > this.batchBytes)) {
+      if (current.length > 0 && (current.length >= limit() || bytes + size > this.batchBytes)) {
         chunks.push(current);
         current = [];
         bytes = 0;
