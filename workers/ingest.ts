@@ -1,5 +1,5 @@
 import type { Deps } from '../src/deps.ts';
-import { ingestBatch, type BatchOutcome } from '../src/intake/ingest.ts';
+import { commitBatch, ingestBatch, prepareBatch, type BatchOutcome, type PreparedBatch } from '../src/intake/ingest.ts';
 import { finishJournal, getJournal, journalTenantId, listPendingJournal, recordJournalFailure, type JournalRow } from '../src/db/repositories/inbound.ts';
 import { qualifyBatch } from '../src/classify/apply.ts';
 import type { JobHandler } from '../src/queue/types.ts';
@@ -78,31 +78,48 @@ function coolingIds(): string[] {
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Batches one after the other, in order (a batch's threading sees what the previous one committed), but
+ * overlapped: while batch k commits, batch k+1 is read and prepared (parsed, qualified by the model —
+ * work that depends on nothing batch k writes), so the CPU and the database work at the same time.
+ */
 async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
   const size = BATCH_SIZE[deps.dbKind];
   const started = Date.now();
+  const next = async (exclude: string[]) => {
+    const rows = await listPendingJournal(deps.db, tenantId, size, [...coolingIds(), ...exclude]);
+    return { rows, prepared: rows.length > 0 ? await prepareBatch(deps, tenantId, rows, { qualify: true }).catch(() => null) : null };
+  };
+  let current = await next([]);
   for (;;) {
-    const rows = await listPendingJournal(deps.db, tenantId, size, coolingIds());
+    const { rows, prepared } = current;
     if (rows.length === 0) return;
-    await ingestRows(deps, tenantId, rows);
-    if (Date.now() - started > SLICE_MS) {
+    const handOver = Date.now() - started > SLICE_MS;
+    // Settled either way, so that a failure while the current batch commits is not an unhandled rejection.
+    const ahead = handOver ? null : next(rows.map((r) => r.id)).then((value) => ({ value }), (error: unknown) => ({ error }));
+    // Requests waiting for the database (on the embedded one, for its only connection) go first.
+    await yieldToOthers();
+    await ingestRows(deps, tenantId, rows, prepared);
+    if (handOver) {
       // A new job (unique id) carries on after the jobs queued meanwhile, whatever their tenant.
       await deps.queue.add('ingest', { journalId: rows[0]!.id }, { jobId: `ingest-${rows[0]!.id}-more-${Date.now()}` });
       return;
     }
-    // Requests waiting for the database (on the embedded one, for its only connection) go first.
-    await yieldToOthers();
+    const read = await ahead!;
+    if ('error' in read) throw read.error;
+    current = read.value;
   }
 }
 
 /**
- * One batch, qualified in the same transaction; when it fails, its rows one by one, each ingested first
- * and qualified apart (a fault of the qualification must not hold the intake), failures recorded on
- * their row.
+ * One batch, qualified in the same transaction; when it fails (or could not be prepared), its rows one by
+ * one, each ingested first and qualified apart (a fault of the qualification must not hold the intake),
+ * failures recorded on their row.
  */
-async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[]): Promise<void> {
+async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[], prepared: PreparedBatch | null): Promise<void> {
   try {
-    await ingestBatch(deps, tenantId, rows, { qualify: true });
+    if (!prepared) throw new Error('batch could not be prepared');
+    await commitBatch(deps, prepared);
   } catch (err) {
     if (rows.length === 1) return recordFailure(deps, rows[0]!.id, err);
     deps.logger.warn({ tenantId, rows: rows.length, error: (err as Error).message }, 'ingest batch failed, replayed row by row');

@@ -223,27 +223,58 @@ const tokensOf = (m: InboundMessage) => [...new Set([...m.thread.referenceTokens
  * all identities, one for every complaint the batch may join), writes are multi-row, and the reference
  * counter is moved once per year, late in the transaction. Idempotent: rows no longer pending are skipped.
  */
-export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[], options: { qualify?: boolean } = {}): Promise<BatchOutcome> {
-  const now = deps.clock.now();
-  const model = options.qualify ? await qualifierFor(deps, tenantId) : null;
-  // Parsing and file bytes outside the transaction (content-addressed and idempotent: an unreferenced
-  // blob after a crash is harmless).
-  const prepared = await Promise.all(
-    rows.map(async (row) => {
-      const mapped = await mapRow(row);
-      const blobs = mapped.ok ? await Promise.all(mapped.message.attachments.map(async (a) => ({ a, blob: await deps.files.put(a.content) }))) : [];
-      // The model's verdict too (CPU only, outside the transaction), used if the message is created.
-      const q = model && mapped.ok && !mapped.message.noise ? model.qualify(qualificationText(mapped.message)) : null;
-      return { row, mapped, blobs, q };
-    }),
-  );
+/** Payloads parsed and qualified between two turns of the event loop (see ingestBatch). */
+const PREPARE_SLICE = 25;
 
+export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[], options: { qualify?: boolean } = {}): Promise<BatchOutcome> {
+  return commitBatch(deps, await prepareBatch(deps, tenantId, rows, options));
+}
+
+type Model = Awaited<ReturnType<typeof qualifierFor>>;
+
+async function prepareRow(deps: Deps, row: JournalRow, model: Model | null) {
+  const mapped = await mapRow(row);
+  const blobs = mapped.ok ? await Promise.all(mapped.message.attachments.map(async (a) => ({ a, blob: await deps.files.put(a.content) }))) : [];
+  // The model's verdict too (CPU only, outside the transaction), used if the message is created.
+  const q = model && mapped.ok && !mapped.message.noise ? model.qualify(qualificationText(mapped.message)) : null;
+  return { row, mapped, blobs, q };
+}
+
+/** A batch parsed, its files stored and its messages qualified by the model: ready for commitBatch. */
+export interface PreparedBatch {
+  tenantId: string;
+  model: Model | null;
+  prepared: Awaited<ReturnType<typeof prepareRow>>[];
+}
+
+/**
+ * The first half of ingestBatch, outside any transaction and without reading the complaints: parsing,
+ * file bytes (content-addressed and idempotent: an unreferenced blob after a crash is harmless) and the
+ * model's verdicts. It depends on nothing an earlier batch writes, so a worker prepares the next batch
+ * while the previous one commits.
+ */
+export async function prepareBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[], options: { qualify?: boolean } = {}): Promise<PreparedBatch> {
+  const model = options.qualify ? await qualifierFor(deps, tenantId) : null;
+  // In slices, with a turn of the event loop between them: a batch of hundreds of mails is a lot of
+  // parsing, and the requests this process serves meanwhile (a webhook, a form post) must not wait for it.
+  const prepared: PreparedBatch['prepared'] = [];
+  for (let i = 0; i < rows.length; i += PREPARE_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    prepared.push(...(await Promise.all(rows.slice(i, i + PREPARE_SLICE).map((row) => prepareRow(deps, row, model)))));
+  }
+  return { tenantId, model, prepared };
+}
+
+/** The second half of ingestBatch: one transaction that threads, links, creates and (with a model) qualifies. */
+export async function commitBatch(deps: Deps, batch: PreparedBatch): Promise<BatchOutcome> {
+  const { tenantId, model, prepared } = batch;
+  const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const results = new Map<string, IngestResult>();
     const outcomes: JournalOutcome[] = [];
     const created: IngestedMessage[] = [];
     // In this order on the connection: the tenant's ingestion lock first, then the rows.
-    const [tenant, pending] = await Promise.all([lockTenantIntake(trx, tenantId), lockPendingJournal(trx, rows.map((r) => r.id))]);
+    const [tenant, pending] = await Promise.all([lockTenantIntake(trx, tenantId), lockPendingJournal(trx, prepared.map((p) => p.row.id))]);
     const live = prepared.filter((p) => pending.has(p.row.id));
     const quarantine = (id: string, reason: string) => {
       outcomes.push({ id, status: 'quarantined', reason, messageId: null, complaintId: null });

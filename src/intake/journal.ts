@@ -25,12 +25,18 @@ type RawInbound = { tenantId: string; channel: InboundChannel; externalId: strin
 /**
  * The first thing every channel does with a payload: write it to the journal (committed before the
  * channel gets its 2xx or its IMAP flag), then queue its ingestion. A crash after the commit loses
- * nothing: recoverPendingInbound() queues pending rows again at start. Concurrent accepts are
+ * nothing: recoverPendingInbound() queues pending rows again (at start, and in the workers' sweep). Concurrent accepts are
  * group-committed (see JournalGroupCommit): each caller still returns only once its own row is durable.
  */
 export async function acceptInbound(deps: Deps, raw: RawInbound): Promise<AcceptedInbound> {
   const row = await groupCommitFor(deps).accept({ ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
-  if (row.created || row.status === 'pending') await queueIngest(deps, raw.tenantId, row.id);
+  // The channel is answered once the row is durable, without waiting for the job: if queueing fails
+  // (Redis away), the row stays pending and the workers' sweep queues it again.
+  if (row.created || row.status === 'pending') {
+    queueIngest(deps, raw.tenantId, row.id).catch((err: unknown) =>
+      deps.logger.warn({ journalId: row.id, error: (err as Error).message }, 'ingest job not queued; the recovery sweep will queue it'),
+    );
+  }
   return { journalId: row.id, duplicate: !row.created, status: row.status };
 }
 
@@ -141,37 +147,15 @@ function groupCommitFor(deps: Deps): JournalGroupCommit {
 
 /** At most one ingest job per tenant and process in this many milliseconds. */
 const COALESCE_MS = 10;
-interface Signal {
-  /** The job queued when the timer fires; those who joined wait for it. */
-  open: Promise<void> | null;
-  lastSentAt: number;
-}
-const signals = new WeakMap<Deps['queue'], Map<string, Signal>>();
 
 /**
  * Queues an ingest job for a committed journal row. The job ingests every pending row of the tenant (see
  * workers/ingest.ts), so rows accepted close together share one: the first row of a quiet tenant is queued
- * at once, later ones join the next job, queued at most COALESCE_MS after the previous one. Every caller
- * waits until the job that will see its row is queued (its row was committed before; the job starts after).
+ * at once, later ones join the next job, queued at most COALESCE_MS after the previous one (the row was
+ * committed before; the job starts after).
  */
 function queueIngest(deps: Deps, tenantId: string, journalId: string): Promise<void> {
-  let byTenant = signals.get(deps.queue);
-  if (!byTenant) signals.set(deps.queue, (byTenant = new Map()));
-  let signal = byTenant.get(tenantId);
-  if (!signal) byTenant.set(tenantId, (signal = { open: null, lastSentAt: 0 }));
-  if (signal.open) return signal.open;
-  const s = signal;
-  s.open = new Promise<void>((resolve, reject) => {
-    const fire = () => {
-      s.open = null;
-      s.lastSentAt = Date.now();
-      deps.queue.add('ingest', { journalId }, { jobId: `ingest-${journalId}` }).then(resolve, reject);
-    };
-    const wait = s.lastSentAt + COALESCE_MS - Date.now();
-    if (wait > 0) setTimeout(fire, wait);
-    else setImmediate(fire);
-  });
-  return s.open;
+  return deps.queue.addCoalesced('ingest', { journalId }, { jobId: `ingest-${journalId}`, key: `ingest:${tenantId}`, windowMs: COALESCE_MS });
 }
 
 /**

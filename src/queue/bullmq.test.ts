@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { bullQueueName, createBullQueue } from './bullmq.ts';
+import { withCoalescedAdds } from './coalesce.ts';
 import { createQueue } from './index.ts';
 import { captureLogger, queueSuite, sleep, TEST_QUEUE_OPTIONS, waitFor } from './queue-suite.ts';
 
@@ -36,7 +37,7 @@ const nextPrefix = () => `${runPrefix}-${++n}`;
     }
   });
 
-  queueSuite(async (logger, options) => createBullQueue(url, logger, { ...options, prefix: nextPrefix() }));
+  queueSuite(async (logger, options) => withCoalescedAdds(await createBullQueue(url, logger, { ...options, prefix: nextPrefix() })));
 
   it('shares the jobs of one prefix between two worker processes, each job handled exactly once', async () => {
     const prefix = nextPrefix();

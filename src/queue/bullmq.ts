@@ -43,7 +43,7 @@ async function quit(connection: Redis): Promise<void> {
  * ignored only while its job is waiting, delayed or running — exactly the memory driver's contract —
  * and can be enqueued again once it has completed or failed, whatever the completed/failed retention.
  */
-export async function createBullQueue(redisUrl: string, logger: Logger, options: BullQueueOptions = {}): Promise<JobQueue> {
+export async function createBullQueue(redisUrl: string, logger: Logger, options: BullQueueOptions = {}): Promise<Omit<JobQueue, 'addCoalesced'>> {
   const { prefix = 'guichet', ...rest } = options;
   const opts: QueueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...rest };
   const attempts = Math.max(1, Math.floor(opts.attempts));

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import { createMemoryQueue } from './memory.ts';
+import { withCoalescedAdds } from './coalesce.ts';
 import type { JobQueue, QueueOptions } from './types.ts';
 
 export { PermanentJobError, DEFAULT_QUEUE_OPTIONS } from './types.ts';
@@ -16,8 +17,8 @@ export async function createQueue(
 ): Promise<JobQueue> {
   if (config.redisUrl) {
     const { createBullQueue } = await import('./bullmq.ts');
-    return createBullQueue(config.redisUrl, logger, options);
+    return withCoalescedAdds(await createBullQueue(config.redisUrl, logger, options));
   }
   const { prefix: _prefix, ...memoryOptions } = options;
-  return createMemoryQueue(logger, memoryOptions);
+  return withCoalescedAdds(createMemoryQueue(logger, memoryOptions));
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createQueue } from './index.ts';
 import { createMemoryQueue } from './memory.ts';
+import { withCoalescedAdds } from './coalesce.ts';
 import { captureLogger, queueSuite, sleep } from './queue-suite.ts';
 
 describe('memory queue', () => {
-  queueSuite(async (logger, options) => createMemoryQueue(logger, options));
+  queueSuite(async (logger, options) => withCoalescedAdds(createMemoryQueue(logger, options)));
 
   it('close() abandons waiting and delayed jobs and clears their timers', async () => {
     const { logger, lines } = captureLogger();

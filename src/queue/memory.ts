@@ -26,7 +26,7 @@ interface Entry {
   attempt: number;
 }
 
-export function createMemoryQueue(logger: Logger, options: Partial<QueueOptions> = {}): JobQueue {
+export function createMemoryQueue(logger: Logger, options: Partial<QueueOptions> = {}): Omit<JobQueue, 'addCoalesced'> {
   const opts: QueueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...options };
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   const attempts = Math.max(1, Math.floor(opts.attempts));

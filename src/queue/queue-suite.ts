@@ -131,6 +131,21 @@ export function queueSuite(factory: QueueFactory): void {
     expect(runs.map((r) => r.journalId)).toEqual(['a', 'b', 'a2', 'a4']);
   });
 
+  it('coalesces the adds of one key in a window into one job, and drain() waits for an add still scheduled', async () => {
+    const queue = await make();
+    const seen: string[] = [];
+    await queue.start(handlers(async ({ journalId }) => void seen.push(journalId)));
+    const burst = Array.from({ length: 20 }, (_, i) => queue.addCoalesced('ingest', { journalId: `t1-${i}` }, { key: 't1', windowMs: 200, jobId: `ingest-t1-${i}` }));
+    const other = queue.addCoalesced('ingest', { journalId: 't2-0' }, { key: 't2', windowMs: 200, jobId: 'ingest-t2-0' });
+    await Promise.all([...burst, other]);
+    await queue.drain();
+    expect(seen.sort()).toEqual(['t1-0', 't2-0']);
+    // Within the window after the last add: scheduled, not yet added. drain() must not return before it ran.
+    void queue.addCoalesced('ingest', { journalId: 't1-late' }, { key: 't1', windowMs: 200, jobId: 'ingest-t1-late' });
+    await queue.drain();
+    expect(seen).toContain('t1-late');
+  });
+
   it('gives each job its own id when none is given (no dedup)', async () => {
     const queue = await make();
     const ids: string[] = [];

@@ -34,6 +34,8 @@ export class PermanentJobError extends Error {
 export interface JobQueue {
   readonly kind: 'memory' | 'bullmq';
   add<K extends JobName>(name: K, data: JobMap[K], options?: AddOptions): Promise<void>;
+  /** An add shared with the other calls of the same key in a short window (see queue/coalesce.ts). */
+  addCoalesced<K extends JobName>(name: K, data: JobMap[K], options: AddOptions & { key: string; windowMs: number }): Promise<void>;
   /** Starts consuming (worker role). An api-only process never calls it. */
   start(handlers: JobHandlers): Promise<void>;
   /** Resolves when nothing is waiting or running (tests, benches, demo). */
