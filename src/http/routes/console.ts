@@ -52,7 +52,11 @@ export function consoleRoutes(options: { dist?: string } = {}): FastifyPluginAsy
   const indexFile = path.join(dist, 'index.html');
   return async (app) => {
     app.get('/', { schema: { hide: true }, config: { auth: 'public' } }, async (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 302));
-    app.get(CONSOLE_PREFIX, { schema: { hide: true }, config: { auth: 'public' } }, async (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 301));
+    // The query (an inbox view, filters) survives the slash: /console?vue=team → /console/?vue=team.
+    app.get(CONSOLE_PREFIX, { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
+      const query = request.url.indexOf('?');
+      return reply.redirect(`${CONSOLE_PREFIX}/${query >= 0 ? request.url.slice(query) : ''}`, 301);
+    });
 
     await app.register(
       async (scope) => {
