@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -190,7 +191,37 @@ async function formLatency(deps: Deps, slug: string, requests: number, concurren
   }
 }
 
-async function measure(deps: Deps, n: number, label: string, formRequests: number) {
+interface WorkerProcess {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  filesDir: string;
+}
+
+/** Starts src/bench/ingest-worker.ts and waits until it consumes; stop() resolves to its CPU time (ms). */
+async function spawnWorker(w: WorkerProcess): Promise<{ stop: () => Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'ingest-worker.ts'), w.databaseUrl, w.redisUrl, w.prefix, w.filesDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      if ((await exited) !== 0) throw new Error('bench worker did not stop cleanly');
+      return (JSON.parse(out.trim().split('\n').pop()!) as { cpuMs: number }).cpuMs;
+    },
+  };
+}
+
+async function measure(deps: Deps, n: number, label: string, formRequests: number, topology: { workerProcess?: WorkerProcess } = {}) {
   const { tenant } = await signup(deps, {
     companyName: `Banc ingestion ${label} ${randomUUID().slice(0, 6)}`,
     managerName: 'Banc',
@@ -200,7 +231,10 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
   });
   const { items } = corpus(tenant.id, n);
   const before = await tenantRowCounts(deps, tenant.id);
-  const stop = await startWorkers(deps);
+  // PostgreSQL + BullMQ as deployed: this process accepts (the api), a worker process ingests. The
+  // embedded mode is one process by nature.
+  const worker = topology.workerProcess ? await spawnWorker(topology.workerProcess) : null;
+  const stop = worker ? worker.stop : await startWorkers(deps, { mailboxes: false });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await pool(items, 32, (it) => acceptInbound(deps, { tenantId: tenant.id, ...it }));
@@ -208,7 +242,7 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
   await deps.queue.drain();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  await stop();
+  const workerCpuMs = (await stop()) ?? 0;
   const counts = await deps.db
     .selectFrom('inbound_journal')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
@@ -224,8 +258,10 @@ async function measure(deps: Deps, n: number, label: string, formRequests: numbe
     journalRows: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
     seconds: Number(seconds.toFixed(2)),
     acceptSeconds: Number(acceptSeconds.toFixed(2)),
-    // CPU of this process (on the embedded database: everything, PGlite included) per message.
-    cpuMsPerMessage: Number(((cpu.user + cpu.system) / 1000 / n).toFixed(3)),
+    // CPU of Guichet's processes per message (on the embedded database: everything, PGlite included;
+    // on PostgreSQL, the accepting process and the worker process, not the server's).
+    cpuMsPerMessage: Number(((cpu.user + cpu.system) / 1000 / n + workerCpuMs / n).toFixed(3)),
+    processes: worker ? 'api + worker' : 'one',
     messagesPerSecond: Math.round(messagesPerSecond),
     // The same rows straight into the tables (see rawCeiling), as messages per second.
     rawInsertPerSecond: Math.round(ceilingPerSecond),
@@ -255,9 +291,10 @@ export async function benchIngest(config: Config, args: string[]) {
       out.postgresBullmq = { skipped: '--only embedded' };
     } else if (config.databaseUrl && config.redisUrl) {
       out.postgresBullmq = await withScratchDatabase(config.databaseUrl, `guichet_bench_ingest_${process.pid}`, async (url) => {
-        const deps = await createDeps({ ...config, databaseUrl: url, filesDir, formRatePerMinute: 1_000_000 }, { logger, queuePrefix: `guichet-bench-${process.pid}` });
+        const prefix = `guichet-bench-${process.pid}`;
+        const deps = await createDeps({ ...config, databaseUrl: url, filesDir, formRatePerMinute: 1_000_000 }, { logger, queuePrefix: prefix });
         try {
-          return await measure(deps, n, 'postgres+bullmq', formRequests);
+          return await measure(deps, n, 'postgres+bullmq', formRequests, { workerProcess: { databaseUrl: url, redisUrl: config.redisUrl!, prefix, filesDir } });
         } finally {
           await deps.close();
         }
