@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.ts';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { signupTenant } from '../helpers/http.ts';
 import { dovecotTestsEnabled, startDovecot, type DovecotServer } from '../helpers/dovecot.ts';
@@ -38,16 +39,6 @@ afterAll(async () => {
   await env?.close();
   await Promise.all([dovecot?.destroy(), smtp?.close()]);
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let seq = 0;
 /** A tenant whose mailbox reads a Dovecot folder and sends through the capturing SMTP server. */

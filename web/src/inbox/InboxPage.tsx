@@ -5,6 +5,7 @@ import { CAUSES, CHANNELS, KINDS, PRIORITIES, PRODUCTS, SORTS, STATUSES, hasRole
 import { useI18n } from '../i18n/index.tsx';
 import { ComplaintTable, type ComplaintTableHandle } from '../components/ComplaintTable.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { useSearchUpdate } from '../components/FilterForm.tsx';
 import { ShortcutsHelp } from '../components/ShortcutsHelp.tsx';
 import { useShortcuts } from '../components/shortcuts.ts';
 import { QuarantineList, useQuarantine } from './QuarantineList.tsx';
@@ -36,7 +37,8 @@ function QuarantineCount() {
 
 export function InboxPage() {
   const { t } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchUpdate();
+  const [, setParams] = useSearchParams();
   const navigate = useNavigate();
   const session = useSession().data;
   const myTeams = session?.user.teams ?? [];
@@ -69,15 +71,6 @@ export function InboxPage() {
 
   const [selected, setSelected] = useState(0);
   useEffect(() => setSelected(0), [queryKey, cursor]);
-
-  const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
 
   const move = (delta: number) => {
     if (items.length === 0) return;
