@@ -14,7 +14,17 @@ function frenchStemmer(): Stemmer {
   return stemmer;
 }
 
+let lastText: string | undefined;
+let lastFolded = '';
+/** Accents removed, lower case. The last result is kept: one qualification folds the same text five times. */
 export function fold(text: string): string {
+  if (text === lastText) return lastFolded;
+  lastFolded = foldText(text);
+  lastText = text;
+  return lastFolded;
+}
+
+function foldText(text: string): string {
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
