@@ -80,11 +80,14 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
 
 /**
  * Batches one after the other, in order (a batch's threading sees what the previous one committed), but
- * overlapped: while batch k commits, batch k+1 is read and prepared (parsed, qualified by the model —
+ * on PostgreSQL overlapped: while batch k commits, batch k+1 is read and prepared (parsed, qualified by the model —
  * work that depends on nothing batch k writes), so the CPU and the database work at the same time.
  */
 async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
   const size = BATCH_SIZE[deps.dbKind];
+  // The embedded database runs on this thread: reading ahead would only take its one connection from
+  // the requests waiting for it.
+  const overlap = deps.dbKind === 'postgres';
   const started = Date.now();
   const next = async (exclude: string[]) => {
     const rows = await listPendingJournal(deps.db, tenantId, size, [...coolingIds(), ...exclude]);
@@ -96,16 +99,20 @@ async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
     if (rows.length === 0) return;
     const handOver = Date.now() - started > SLICE_MS;
     // Settled either way, so that a failure while the current batch commits is not an unhandled rejection.
-    const ahead = handOver ? null : next(rows.map((r) => r.id)).then((value) => ({ value }), (error: unknown) => ({ error }));
-    // Requests waiting for the database (on the embedded one, for its only connection) go first.
-    await yieldToOthers();
+    const ahead = handOver || !overlap ? null : next(rows.map((r) => r.id)).then((value) => ({ value }), (error: unknown) => ({ error }));
     await ingestRows(deps, tenantId, rows, prepared);
     if (handOver) {
       // A new job (unique id) carries on after the jobs queued meanwhile, whatever their tenant.
       await deps.queue.add('ingest', { journalId: rows[0]!.id }, { jobId: `ingest-${rows[0]!.id}-more-${Date.now()}` });
       return;
     }
-    const read = await ahead!;
+    // Requests waiting for the database (on the embedded one, for its only connection) go first.
+    await yieldToOthers();
+    if (!ahead) {
+      current = await next([]);
+      continue;
+    }
+    const read = await ahead;
     if ('error' in read) throw read.error;
     current = read.value;
   }
