@@ -9,6 +9,7 @@ import { createLogger } from '../logger.ts';
 import { signup } from '../services/accounts.ts';
 import { acceptInbound } from '../intake/journal.ts';
 import { buildWebformPayload } from '../../connectors/webform/payload.ts';
+import { TWILIO_FORM_TYPE } from '../../connectors/sms/payload.ts';
 import { startWorkers } from '../../workers/index.ts';
 import { buildApp } from '../http/app.ts';
 import { withScratchDatabase } from './scratch-db.ts';
@@ -27,30 +28,35 @@ const TOPICS = [
 ];
 
 interface Item {
-  channel: 'email' | 'webform';
+  channel: 'email' | 'webform' | 'sms';
   externalId: string;
   payload: Uint8Array;
   contentType: string;
 }
 
-/** 20,000-ish messages: mixed channels, 10% exact duplicates (same provider id again), 10% replies. */
-export function corpus(tenantId: string, n: number): { items: Item[]; rows: number } {
+/** Mixed channels — email 50% and 10% email replies, SMS 20%, web form 10% — and 10% exact duplicates (same provider id again). */
+export function corpus(tenantId: string, n: number): { items: Item[] } {
   const items: Item[] = [];
   const emailIds: string[] = [];
-  let unique = 0;
   for (let i = 0; items.length < n; i++) {
     const roll = i % 10;
     if (roll === 3 && items.length > 10) {
       items.push(items[items.length - 7]!); // exact duplicate of an earlier payload
       continue;
     }
-    unique++;
     const who = `client${i % 4000}`;
     const text = `${TOPICS[i % TOPICS.length]} (dossier ${i})`;
     if (roll === 7 && emailIds.length > 5) {
       const parent = emailIds[emailIds.length - 5]!;
       const id = `reply-${i}-${randomUUID()}@bench.example`;
       items.push(email(id, who, `Re: suite`, `Je relance : ${text}`, parent));
+      continue;
+    }
+    if (roll === 5 || roll === 9) {
+      // An SMS as Twilio posts it; the same customer's phone follows their open conversation.
+      const sid = `SM${randomUUID().replace(/-/g, '')}`;
+      const form = new URLSearchParams({ MessageSid: sid, AccountSid: 'AC00000000000000000000000000000000', From: `+3361${String(i % 4000).padStart(7, '0')}`, To: '+33700000000', Body: text, NumMedia: '0' });
+      items.push({ channel: 'sms', externalId: sid, payload: new TextEncoder().encode(form.toString()), contentType: TWILIO_FORM_TYPE });
       continue;
     }
     if (i % 2 === 0) {
@@ -68,7 +74,7 @@ export function corpus(tenantId: string, n: number): { items: Item[]; rows: numb
       items.push({ channel: 'webform', externalId: randomUUID(), payload, contentType });
     }
   }
-  return { items, rows: unique };
+  return { items };
 }
 
 function email(id: string, who: string, subject: string, text: string, inReplyTo?: string): Item {
