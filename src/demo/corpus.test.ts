@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { defaultProcesses } from '../routing/default-processes.ts';
 import {
   DEMO_AGENTS,
   DEMO_ANSWERS,
@@ -76,6 +77,14 @@ describe('demo corpus', () => {
     expect(DEMO_AGENTS.some((a) => a.role === 'manager')).toBe(true);
     for (const a of DEMO_AGENTS) expect(a.email).toMatch(/^[a-z.]+@duval-assurances\.example$/);
     expect(new Set(DEMO_AGENTS.map((a) => a.email)).size).toBe(5);
+  });
+
+  it('puts every agent in teams the default processes use (the « Mon équipe » view)', () => {
+    const teams = new Set(defaultProcesses().map((p) => p.team));
+    for (const a of DEMO_AGENTS) {
+      expect(a.teams.length).toBeGreaterThan(0);
+      for (const t of a.teams) expect(teams).toContain(t);
+    }
   });
 
   it('has internal notes and reasoned answers; refusals name the médiateur and voies de recours', () => {

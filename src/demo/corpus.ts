@@ -42,6 +42,8 @@ export interface DemoAgent {
   name: string;
   email: string;
   role: 'agent' | 'manager';
+  /** Named as the default processes name their teams (src/routing/default-processes.ts). */
+  teams: string[];
 }
 
 export const DEMO_CAUSES: readonly DemoCause[] = CAUSES;
@@ -2439,11 +2441,11 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
 ];
 
 export const DEMO_AGENTS: readonly DemoAgent[] = [
-  { name: 'Claire Duval', email: 'claire.duval@duval-assurances.example', role: 'manager' },
-  { name: 'Mehdi Ait Ouarab', email: 'mehdi.aitouarab@duval-assurances.example', role: 'agent' },
-  { name: 'Sophie Le Bihan', email: 'sophie.lebihan@duval-assurances.example', role: 'agent' },
-  { name: 'Thomas Nguyen', email: 'thomas.nguyen@duval-assurances.example', role: 'agent' },
-  { name: 'Aurélie Fontanel', email: 'aurelie.fontanel@duval-assurances.example', role: 'agent' },
+  { name: 'Claire Duval', email: 'claire.duval@duval-assurances.example', role: 'manager', teams: ['Conformité'] },
+  { name: 'Mehdi Ait Ouarab', email: 'mehdi.aitouarab@duval-assurances.example', role: 'agent', teams: ['Sinistres'] },
+  { name: 'Sophie Le Bihan', email: 'sophie.lebihan@duval-assurances.example', role: 'agent', teams: ['Sinistres', 'Production'] },
+  { name: 'Thomas Nguyen', email: 'thomas.nguyen@duval-assurances.example', role: 'agent', teams: ['Gestion des contrats'] },
+  { name: 'Aurélie Fontanel', email: 'aurelie.fontanel@duval-assurances.example', role: 'agent', teams: ['Relation client'] },
 ];
 
 export const DEMO_NOTES: readonly string[] = [

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { addDays, joursOuvrablesBetween, localDateOf } from '../domain/calendar.ts';
 import { findTenantBySlug } from '../db/repositories/tenants.ts';
-import { insertUser } from '../db/repositories/users.ts';
+import { insertUser, updateUser } from '../db/repositories/users.ts';
 import { insertMessage } from '../db/repositories/messages.ts';
 import { updateComplaint } from '../db/repositories/complaints.ts';
 import { insertEvents } from '../db/repositories/events.ts';
@@ -88,6 +88,8 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
     plan: 'pro',
     password,
   });
+  // The demo login belongs to the front-office team, so that « Mon équipe » shows something at once.
+  await updateUser(deps.db, tenant.id, admin.id, { teams: ['Relation client'] });
   const staffHash = await hashPassword(newToken(24));
   const staff: Actor[] = [];
   for (const a of DEMO_AGENTS) {
@@ -98,6 +100,7 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
       role: a.role,
       status: 'active',
       password_hash: staffHash,
+      teams: [...a.teams],
     });
     staff.push({ tenantId: tenant.id, userId: u.id, role: a.role });
   }

@@ -91,6 +91,9 @@ describe('npm start on a fresh data folder', () => {
     expect(demo.total).toBeGreaterThanOrEqual(200);
     const overdue = (await (await browser.fetch('/api/complaints?overdue=true')).json()) as { total: number };
     expect(overdue.total).toBeGreaterThan(0);
+    // The demo login is in a team: « Mon équipe » is not empty on the first visit.
+    const team = (await (await browser.fetch('/api/complaints?myTeams=true')).json()) as { total: number };
+    expect(team.total).toBeGreaterThan(0);
     const created = await browser.send('POST', '/api/complaints', {
       channel: 'phone',
       complainant: { name: 'Appel Test', phone: '07 81 22 33 44' },
