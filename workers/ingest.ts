@@ -89,14 +89,16 @@ async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
   // the requests waiting for it.
   const overlap = deps.dbKind === 'postgres';
   const started = Date.now();
+  // A batch that cannot be prepared keeps its error: ingestRows replays its rows one by one and records it.
   const next = async (exclude: string[]) => {
     const rows = await listPendingJournal(deps.db, tenantId, size, [...coolingIds(), ...exclude]);
-    return { rows, prepared: rows.length > 0 ? await prepareBatch(deps, tenantId, rows, { qualify: true }).catch(() => null) : null };
+    const prepared = rows.length > 0 ? await prepareBatch(deps, tenantId, rows, { qualify: true }).catch((error: unknown) => ({ error })) : null;
+    return { rows, prepared };
   };
   let current = await next([]);
   for (;;) {
     const { rows, prepared } = current;
-    if (rows.length === 0) return;
+    if (rows.length === 0 || !prepared) return;
     const handOver = Date.now() - started > SLICE_MS;
     // Settled either way, so that a failure while the current batch commits is not an unhandled rejection.
     const ahead = handOver || !overlap ? null : next(rows.map((r) => r.id)).then((value) => ({ value }), (error: unknown) => ({ error }));
@@ -108,11 +110,7 @@ async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
     }
     // Requests waiting for the database (on the embedded one, for its only connection) go first.
     await yieldToOthers();
-    if (!ahead) {
-      current = await next([]);
-      continue;
-    }
-    const read = await ahead;
+    const read = ahead ? await ahead : { value: await next([]) };
     if ('error' in read) throw read.error;
     current = read.value;
   }
@@ -123,9 +121,9 @@ async function ingestPending(deps: Deps, tenantId: string): Promise<void> {
  * one, each ingested first and qualified apart (a fault of the qualification must not hold the intake),
  * failures recorded on their row.
  */
-async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[], prepared: PreparedBatch | null): Promise<void> {
+async function ingestRows(deps: Deps, tenantId: string, rows: JournalRow[], prepared: PreparedBatch | { error: unknown }): Promise<void> {
   try {
-    if (!prepared) throw new Error('batch could not be prepared');
+    if ('error' in prepared) throw prepared.error;
     await commitBatch(deps, prepared);
   } catch (err) {
     if (rows.length === 1) return recordFailure(deps, rows[0]!.id, err);

@@ -25,8 +25,9 @@ type RawInbound = { tenantId: string; channel: InboundChannel; externalId: strin
 /**
  * The first thing every channel does with a payload: write it to the journal (committed before the
  * channel gets its 2xx or its IMAP flag), then queue its ingestion. A crash after the commit loses
- * nothing: recoverPendingInbound() queues pending rows again (at start, and in the workers' sweep). Concurrent accepts are
- * group-committed (see JournalGroupCommit): each caller still returns only once its own row is durable.
+ * nothing: recoverPendingInbound() queues pending rows again (at start, and in the workers' sweep).
+ * Concurrent accepts are group-committed (see JournalGroupCommit): each caller still returns only once
+ * its own row is durable.
  */
 export async function acceptInbound(deps: Deps, raw: RawInbound): Promise<AcceptedInbound> {
   const row = await groupCommitFor(deps).accept({ ...raw, receivedAt: raw.receivedAt ?? deps.clock.now() });
@@ -107,7 +108,9 @@ class JournalGroupCommit {
         const byStream = new Map<string, WaitingAccept[]>();
         for (const w of group) {
           const key = `${w.raw.tenantId}\u0000${w.raw.channel}`;
-          byStream.set(key, [...(byStream.get(key) ?? []), w]);
+          const stream = byStream.get(key);
+          if (stream) stream.push(w);
+          else byStream.set(key, [w]);
         }
         for (const stream of byStream.values()) {
           const written = await insertJournalMany(trx, stream.map((w) => w.raw), { postgres: this.dbKind === 'postgres' });
