@@ -212,6 +212,9 @@ const CLOCK_COLUMNS = ['sent_on', 'sent_on_source', 'ack_due_on', 'answer_due_on
 const headerIdsOf = (m: InboundMessage) => [...(m.thread.inReplyTo ? [m.thread.inReplyTo] : []), ...[...m.thread.references].reverse()];
 const tokensOf = (m: InboundMessage) => [...new Set([...m.thread.referenceTokens, ...findReferences(`${m.subject ?? ''}\n${m.text}`)].map((t) => t.toUpperCase()))];
 
+/** Payloads parsed and qualified between two turns of the event loop (see prepareBatch). */
+const PREPARE_SLICE = 25;
+
 /**
  * Turns journaled payloads of one tenant into messages of complaints, exactly once, in one transaction:
  * exact duplicates become nothing new; a reply or follow-up joins its complaint; the customer is linked by
@@ -223,9 +226,6 @@ const tokensOf = (m: InboundMessage) => [...new Set([...m.thread.referenceTokens
  * all identities, one for every complaint the batch may join), writes are multi-row, and the reference
  * counter is moved once per year, late in the transaction. Idempotent: rows no longer pending are skipped.
  */
-/** Payloads parsed and qualified between two turns of the event loop (see ingestBatch). */
-const PREPARE_SLICE = 25;
-
 export async function ingestBatch(deps: Deps, tenantId: string, rows: readonly JournalRow[], options: { qualify?: boolean } = {}): Promise<BatchOutcome> {
   return commitBatch(deps, await prepareBatch(deps, tenantId, rows, options));
 }
