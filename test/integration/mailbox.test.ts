@@ -40,8 +40,9 @@ afterAll(async () => {
 
 let seq = 0;
 /** A tenant with one mailbox on its own Dovecot folder. */
-async function mailbox(options: { afterImport?: 'seen' | 'move' | 'leave'; moveTo?: string; pollSeconds?: number } = {}) {
-  const folder = `boite${++seq}`;
+async function mailbox(options: { afterImport?: 'seen' | 'move' | 'leave'; moveTo?: string; pollSeconds?: number; folder?: string } = {}) {
+  const folder = options.folder ?? `boite${++seq}`;
+  if (options.folder) seq++;
   const c = await dovecot.client();
   await c.mailboxCreate(folder);
   if (options.moveTo) await c.mailboxCreate(options.moveTo).catch(() => undefined);
@@ -260,16 +261,20 @@ describe.skipIf(!enabled)(`IMAP mailbox intake (${mode})`, () => {
     await other.stop();
   });
 
-  it('moves imported mails to the configured folder', async () => {
-    const box = await mailbox({ afterImport: 'move', moveTo: 'Archives' });
+  it('moves imported mails to the configured folder, folder names with accents included', async () => {
+    // The reader sends no ENABLE (UTF8=ACCEPT): names go out in modified UTF-7, as the server stores them.
+    const box = await mailbox({ afterImport: 'move', moveTo: 'Réclamations traitées', folder: `Entrées à traiter ${seq + 1}` });
     const mails = [customerMail({ subject: 'À archiver 1' }), customerMail({ subject: 'À archiver 2' })];
     for (const m of mails) await dovecot.append(m.raw, { folder: box.folder });
     expect(await importMailbox(env.deps, box.channel)).toMatchObject({ imported: 2 });
+    expect(await journal(box.tenantId)).toHaveLength(2);
     expect((await flagsOf(box.folder)).size).toBe(0);
     const archived = await dovecot.client();
-    const status = await archived.status('Archives', { messages: true });
+    const status = await archived.status('Réclamations traitées', { messages: true });
+    const names = (await archived.list()).map((f) => f.path);
     await archived.logout();
     expect(status && status.messages).toBeGreaterThanOrEqual(2);
+    expect(names).toContain(box.folder);
   });
 
   it('reports a wrong password in French in the health, without the password', async () => {
