@@ -32,6 +32,7 @@ export interface DatabaseOptions {
 // and read 64-bit integers (counts, bigserial ids) as JS numbers, identically on both drivers.
 const OID_INT8 = 20;
 const OID_DATE = 1082;
+const OID_BYTEA = 17;
 const parseInt8 = (value: string): number => Number(value);
 const keepString = (value: string): string => value;
 
@@ -80,6 +81,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const client = await PGlite.create(dir, {
     extensions: { pg_trgm, unaccent },
     parsers: { [OID_INT8]: parseInt8, [OID_DATE]: keepString },
+    // bytea parameters (raw payloads, models) go in binary format, byte for byte: PGlite's own serialiser
+    // turns them into hex text with a JavaScript loop, and a mail backlog's INSERT spent most of its time
+    // there. A Uint8Array returned as is is sent as binary.
+    serializers: { [OID_BYTEA]: (value: unknown) => value as string },
   });
   const dialect: Dialect = new PGliteDialect(client);
   const db = new Kysely<Database>({ dialect });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { signupTenant } from '../helpers/http.ts';
-import { acceptInbound, inboundOutcome } from '../../src/intake/journal.ts';
+import { acceptInbound, acceptInboundMany, inboundOutcome } from '../../src/intake/journal.ts';
 
 const mode = `${process.env.DATABASE_URL ? 'postgres' : 'pglite'} + ${process.env.REDIS_URL ? 'bullmq' : 'in-process queue'}`;
 let env: TestEnv;
@@ -65,5 +65,24 @@ describe(`journal group commit (${mode})`, () => {
     expect(await env.deps.db.selectFrom('inbound_journal').select('id').where('external_id', '=', 'orphan@example.fr').execute()).toHaveLength(0);
     await env.deps.queue.drain();
     expect((await t.client.get('/api/complaints?limit=100')).json().total).toBe(20);
+  });
+
+  it('keeps every payload byte for byte, alone or in a batch: all 256 byte values, backslashes, views into larger buffers', async () => {
+    const t = await signupTenant(env.app);
+    const everyByte = Uint8Array.from({ length: 1024 }, (_, i) => i % 256);
+    const backslashes = new TextEncoder().encode('\\x00 \\\\ \\001 fin\u0000');
+    const backing = Buffer.alloc(20_000, 0xab);
+    backing.set(everyByte, 5000);
+    const view = backing.subarray(4999, 6100); // a slice, as imapflow hands out sources
+    const payloads = [everyByte, backslashes, view, new Uint8Array(0)];
+    const single = await acceptInbound(env.deps, { tenantId: t.tenant.id, channel: 'email', externalId: `seul-${randomUUID()}`, payload: everyByte, contentType: 'application/octet-stream' });
+    const batch = await acceptInboundMany(
+      env.deps,
+      payloads.map((payload, i) => ({ tenantId: t.tenant.id, channel: 'email' as const, externalId: `lot-${i}-${randomUUID()}`, payload, contentType: 'application/octet-stream' })),
+    );
+    const rows = await env.deps.db.selectFrom('inbound_journal').select(['id', 'payload']).where('tenant_id', '=', t.tenant.id).execute();
+    const byId = new Map(rows.map((r) => [r.id, Buffer.from(r.payload)]));
+    expect(byId.get(single.journalId)).toEqual(Buffer.from(everyByte));
+    batch.forEach((r, i) => expect(byId.get(r.journalId)).toEqual(Buffer.from(payloads[i]!)));
   });
 });

@@ -130,12 +130,11 @@ export async function repointJournal(db: Db, tenantId: string, messageId: string
  * (tenant, channel, external id) already exists are left as they are. Returns, for each distinct external
  * id, its row id, status and whether this call created it.
  *
- * `postgres` (a PostgreSQL server through node-postgres, inside a transaction): the payloads go as binary
- * bind parameters, byte for byte, with nothing to encode nor decode, and those large enough to be
- * compressed (TOAST) are compressed with lz4 for this transaction where the server has it — pglz spent
- * more than half of the INSERT on a mail backlog. Without it they go as hex text decoded by the server,
- * which suits both drivers (PGlite's own bytea serialiser is a JavaScript loop, far slower than Node's hex;
- * PGlite has no lz4).
+ * The payloads go as binary bind parameters, byte for byte, with nothing to encode nor decode, on both
+ * drivers. `postgres` (a PostgreSQL server through node-postgres, inside a transaction): those large
+ * enough to be compressed (TOAST) are compressed with lz4 for this transaction where the server has it —
+ * pglz spent more than half of the INSERT on a mail backlog. Without lz4 (PGlite) the column is stored
+ * uncompressed (migration 0018).
  */
 export async function insertJournalMany(
   db: Db,
@@ -155,7 +154,7 @@ export async function insertJournalMany(
         tenant_id: r.tenantId,
         channel: r.channel,
         external_id: r.externalId,
-        payload: journalPayload(r.payload, options.postgres === true),
+        payload: r.payload,
         content_type: r.contentType,
         received_at: r.receivedAt,
       })),
@@ -186,11 +185,6 @@ async function preferLz4ForTransaction(db: Db): Promise<void> {
   await sql`SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`.execute(db);
 }
 
-/** A payload as insertJournalMany sends it: a binary parameter (node-postgres), or hex text decoded by the server. */
-function journalPayload(payload: Uint8Array, binary: boolean) {
-  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  return binary ? bytes : sql<Uint8Array>`decode(${bytes.toString('hex')}, 'hex')`;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Batch ingestion
