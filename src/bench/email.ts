@@ -4,8 +4,9 @@
  * (a) a bare imapflow session that fetches all their sources (the ceiling: connect, SELECT, one FETCH of
  *     everything, LOGOUT; IMAP and parsing only) and
  * (b) the full import through the mailbox reader into the inbound journal (lease, connect, Message-ID,
- *     batch INSERT, checkpoint, \Seen flags, LOGOUT), on the embedded database and, when DATABASE_URL is
- *     set, on PostgreSQL; each import starts from unread mails in a new channel.
+ *     batch INSERT, checkpoint, \Seen flags, LOGOUT), on the embedded database (on disk, as `npm start`
+ *     keeps it) and, when DATABASE_URL is set, on PostgreSQL; each import starts from unread mails in a
+ *     new channel and a new database.
  * The machine is shared and noisy: each import is compared with the bare session of its own round, and
  * the median of the rounds' ratios is reported (the first round also pays for the JIT warm-up).
  * Last line: `{ n, bareFetchPerSecond, importPerSecond, ratio, peakRssMb, database, postgres?, rounds }`.
@@ -238,7 +239,19 @@ export async function benchEmail(config: Config, args: string[]) {
     };
     const targets: Target[] = [];
     if (only !== 'postgres') {
-      targets.push({ label: 'base embarquée', key: 'pglite', withDeps: (fn) => inDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: 'memory', filesDir }, fn) });
+      // On disk, in a folder of its own, as `npm start` keeps it (data/db).
+      targets.push({
+        label: 'base embarquée',
+        key: 'pglite',
+        withDeps: async (fn) => {
+          const dir = mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-email-db-'));
+          try {
+            return await inDeps({ ...config, databaseUrl: undefined, redisUrl: undefined, pgliteDir: path.join(dir, 'db'), filesDir }, fn);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        },
+      });
     }
     const serverUrl = config.databaseUrl;
     if (serverUrl && only !== 'pglite') {
