@@ -5,6 +5,7 @@ import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { chromiumAvailable, describeViolations, launchChromium, screenshot, seriousA11yViolations, watchPage, type PageProblems } from '../helpers/browser.ts';
 import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
+import { localDateOf } from '../../src/domain/calendar.ts';
 
 /**
  * Issue #10's console acceptance in headless Chromium: a manager opens the dashboard, drills into the late
@@ -15,8 +16,9 @@ import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.t
 
 const runBrowser = chromiumAvailable();
 
+/** A Paris calendar date, as the register's filters read them (a UTC date is the day before after 23:00). */
 function isoDaysAgo(days: number): string {
-  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  return localDateOf(new Date(Date.now() - days * 86_400_000));
 }
 
 describe.skipIf(!runBrowser)('issue #10 acceptance: a manager steers from the console', () => {
