@@ -70,10 +70,7 @@ class JournalGroupCommit {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(
-    private readonly db: Deps['db'],
-    private readonly dbKind: Deps['dbKind'],
-  ) {}
+  constructor(private readonly db: Deps['db']) {}
 
   accept(raw: WaitingAccept['raw']): Promise<Journaled> {
     return new Promise((resolve, reject) => {
@@ -113,7 +110,7 @@ class JournalGroupCommit {
           else byStream.set(key, [w]);
         }
         for (const stream of byStream.values()) {
-          const written = await insertJournalMany(trx, stream.map((w) => w.raw), { postgres: this.dbKind === 'postgres' });
+          const written = await insertJournalMany(trx, stream.map((w) => w.raw));
           const seen = new Set<string>();
           for (const w of stream) {
             const row = written.get(w.raw.externalId);
@@ -144,7 +141,7 @@ class JournalGroupCommit {
 const groupCommits = new WeakMap<Deps['db'], JournalGroupCommit>();
 function groupCommitFor(deps: Deps): JournalGroupCommit {
   let g = groupCommits.get(deps.db);
-  if (!g) groupCommits.set(deps.db, (g = new JournalGroupCommit(deps.db, deps.dbKind)));
+  if (!g) groupCommits.set(deps.db, (g = new JournalGroupCommit(deps.db)));
   return g;
 }
 
@@ -179,7 +176,6 @@ export async function acceptInboundMany(
     const written = await insertJournalMany(
       trx,
       raws.map((r) => ({ ...r, receivedAt: r.receivedAt ?? now })),
-      { postgres: deps.dbKind === 'postgres' },
     );
     await options.alsoInTransaction?.(trx);
     return written;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { signupTenant } from '../helpers/http.ts';
@@ -84,5 +85,20 @@ describe(`journal group commit (${mode})`, () => {
     const byId = new Map(rows.map((r) => [r.id, Buffer.from(r.payload)]));
     expect(byId.get(single.journalId)).toEqual(Buffer.from(everyByte));
     batch.forEach((r, i) => expect(byId.get(r.journalId)).toEqual(Buffer.from(payloads[i]!)));
+  });
+
+  it('stores large payloads as migration 0018 decides: lz4 on PostgreSQL, uncompressed where TOAST has only pglz', async () => {
+    const t = await signupTenant(env.app);
+    const text = new TextEncoder().encode('Bonjour, mon dégât des eaux n’est toujours pas indemnisé. '.repeat(1500));
+    const [row] = await acceptInboundMany(env.deps, [{ tenantId: t.tenant.id, channel: 'email', externalId: `gros-${randomUUID()}`, payload: text, contentType: 'message/rfc822' }]);
+    const stored = await sql<{ method: string | null; size: number }>`SELECT pg_column_compression(payload) AS method, pg_column_size(payload) AS size FROM inbound_journal WHERE id = ${row!.journalId}`.execute(env.deps.db);
+    const lz4 = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`.execute(env.deps.db);
+    if (lz4.rows[0]!.n > 0) {
+      expect(stored.rows[0]!.method).toBe('lz4');
+      expect(stored.rows[0]!.size).toBeLessThan(text.byteLength / 4);
+    } else {
+      expect(stored.rows[0]!.method).toBeNull();
+      expect(stored.rows[0]!.size).toBeGreaterThanOrEqual(text.byteLength);
+    }
   });
 });

@@ -131,22 +131,17 @@ export async function repointJournal(db: Db, tenantId: string, messageId: string
  * id, its row id, status and whether this call created it.
  *
  * The payloads go as binary bind parameters, byte for byte, with nothing to encode nor decode, on both
- * drivers. `postgres` (a PostgreSQL server through node-postgres, inside a transaction): those large
- * enough to be compressed (TOAST) are compressed with lz4 for this transaction where the server has it —
- * pglz spent more than half of the INSERT on a mail backlog. Without lz4 (PGlite) the column is stored
- * uncompressed (migration 0018).
+ * drivers; how they are stored (lz4, or uncompressed without it) is the column's setting (migration 0018).
  */
 export async function insertJournalMany(
   db: Db,
   rows: { tenantId: string; channel: string; externalId: string; payload: Uint8Array; contentType: string; receivedAt: Date }[],
-  options: { postgres?: boolean } = {},
 ): Promise<Map<string, { id: string; status: JournalStatus; created: boolean }>> {
   const out = new Map<string, { id: string; status: JournalStatus; created: boolean }>();
   const first = rows[0];
   if (!first) return out;
   if (rows.some((r) => r.tenantId !== first.tenantId || r.channel !== first.channel)) throw new Error('insertJournalMany: one tenant and channel per call');
   const unique = [...new Map(rows.map((r) => [r.externalId, r])).values()];
-  if (options.postgres) await preferLz4ForTransaction(db);
   const inserted = await db
     .insertInto('inbound_journal')
     .values(
@@ -177,13 +172,6 @@ export async function insertJournalMany(
   return out;
 }
 
-/**
- * TOAST compression with lz4 until the end of the transaction (values compressed from now on; reading
- * needs nothing). A no-op on a server built without lz4, and outside a transaction.
- */
-async function preferLz4ForTransaction(db: Db): Promise<void> {
-  await sql`SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`.execute(db);
-}
 
 
 // ---------------------------------------------------------------------------------------------------
