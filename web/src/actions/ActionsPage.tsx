@@ -5,7 +5,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys, useUsers } from '../api/queries.ts';
 import { ACTION_STATUSES, ACTION_TYPES, CAUSES, PRODUCTS, type ActionDetail, type ActionInput, type ActionPatch, type ActionStatus } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
-import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 import { FilterForm, useSearchUpdate } from '../components/FilterForm.tsx';
 
@@ -128,11 +128,7 @@ function CreateForm({ signalId, complaintIds, onDone }: { signalId: string | nul
         <span>{a.rootCause}</span>
         <textarea name="rootCause" rows={3} value={v.rootCause} onChange={set('rootCause')} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={pending || !v.title.trim()}>
           {a.createTitle}
@@ -265,11 +261,7 @@ function ActionPanel({ id, onClose }: { id: string; onClose: () => void }) {
             </button>
           </div>
         </div>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError text={error} />
       </form>
       {d.completedOn && <p className="small muted">{`${a.completedOn} ${date(d.completedOn)}`}</p>}
       <h3>{a.linked}</h3>

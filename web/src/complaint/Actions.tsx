@@ -5,17 +5,9 @@ import { keys, useMergeSuggestions } from '../api/queries.ts';
 import { CAUSES, KINDS, OUTCOMES, PRIORITIES, PRODUCTS, STATUSES, type Complaint, type ComplaintDetail, type Patch, type User } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { useToast } from '../components/Toast.tsx';
-import { errorText } from '../components/ErrorMessage.tsx';
+import { errorText, FormError } from '../components/ErrorMessage.tsx';
 import { AttachmentList } from './Timeline.tsx';
 import { useAction } from './useAction.ts';
-
-function FormError({ text }: { text: string | null }) {
-  return text ? (
-    <p className="error" role="alert">
-      {text}
-    </p>
-  ) : null;
-}
 
 /** The status change, offering only the moves the server allows from the current status (allowedStatuses). */
 export function StatusForm({ complaint, allowed, selectRef }: { complaint: Complaint; allowed: readonly Complaint['status'][]; selectRef: RefObject<HTMLSelectElement | null> }) {

@@ -4,7 +4,7 @@ import { useComplaint, useSession, useUsers } from '../api/queries.ts';
 import type { ComplaintDetail, User } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
 import { AckDeadline, AnswerDeadline, PriorityBadge, StatusBadge } from '../components/Badges.tsx';
-import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, FormError } from '../components/ErrorMessage.tsx';
 import { ShortcutsHelp } from '../components/ShortcutsHelp.tsx';
 import { useShortcuts } from '../components/shortcuts.ts';
 import { api, ApiError, unwrap } from '../api/client.ts';
@@ -111,11 +111,7 @@ function AcknowledgeButton({ complaintId }: { complaintId: string }) {
       >
         {t.reply.sendAck}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { ComplaintDetail, User } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { errorText } from '../components/ErrorMessage.tsx';
+import { errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useAction } from './useAction.ts';
 
 /** The process's steps as a checklist: each tick is saved on the server, with who and when. */
@@ -46,11 +46,7 @@ export function Checklist({ detail, users }: { detail: ComplaintDetail; users: M
           );
         })}
       </ul>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
     </section>
   );
 }
@@ -137,11 +133,7 @@ export function MergeComplaintForm({ complaintId, customerId }: { complaintId: s
           </button>
         </div>
       </form>
-      {searchError && (
-        <p className="error" role="alert">
-          {searchError}
-        </p>
-      )}
+      <FormError text={searchError} />
       {found && found.length === 0 && <p className="small muted">{t.complaint.mergeNoMatch}</p>}
       {found && found.length > 0 && (
         <ul>
@@ -155,11 +147,7 @@ export function MergeComplaintForm({ complaintId, customerId }: { complaintId: s
           ))}
         </ul>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
     </section>
   );
 }

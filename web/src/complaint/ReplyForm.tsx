@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { Attachment, Complaint } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
-import { errorText } from '../components/ErrorMessage.tsx';
+import { errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useAction } from './useAction.ts';
 import { countSms } from './sms.ts';
 
@@ -165,11 +165,7 @@ export function ReplyForm({
           </button>
         </div>
       </div>
-      {previewError && (
-        <p className="error" role="alert">
-          {previewError}
-        </p>
-      )}
+      <FormError text={previewError} />
       {effective !== 'sms' && (
         <label className="field">
           <span>{t.reply.subject}</span>
@@ -214,11 +210,7 @@ export function ReplyForm({
         </fieldset>
       )}
       {purpose === 'answer' && (outcome === 'partiel' || outcome === 'refuse') && <p className="flag flag-warn">{t.reply.mediatorHint}</p>}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={pending || !text.trim()}>
           {t.reply.send}

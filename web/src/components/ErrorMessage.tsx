@@ -10,6 +10,15 @@ export function errorText(error: unknown, fallback: string): string {
   return fallback;
 }
 
+/** A form's error, announced to screen readers; nothing when there is none. */
+export function FormError({ text }: { text: string | null | undefined }) {
+  return text ? (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
+
 export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
   const text = error instanceof ApiError && error.status === 403 ? t.app.forbidden : errorText(error, t.app.error);

@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { useLogin, useSession } from '../api/queries.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { FormError } from '../components/ErrorMessage.tsx';
 
 export function LoginPage() {
   const { t, lang, setLang } = useI18n();
@@ -34,11 +35,7 @@ export function LoginPage() {
         <p className="brand-name">{t.app.name}</p>
         <h1>{t.login.title}</h1>
         <p className="muted">{t.login.intro}</p>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError text={error} />
         <label className="field">
           <span>{t.login.email}</span>
           <input type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />

@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
 import type { Channel, ChannelInput } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 
 type Kind = Channel['kind'];
@@ -199,11 +199,7 @@ function ChannelForm({ channel, onDone }: { channel: Channel | null; onDone: () 
           })}
         </div>
       </fieldset>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={pending}>
           {t.app.save}

@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys, useUsers } from '../api/queries.ts';
 import type { Process, ProcessPatch } from '../api/types.ts';
 import { label, useI18n } from '../i18n/index.tsx';
-import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 
 const TEMPLATE_KEYS = ['acknowledgement', 'holding', 'answer'] as const;
@@ -149,11 +149,7 @@ function ProcessForm({ process, onDone }: { process: Process; onDone: () => void
           </label>
         ))}
       </fieldset>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       <div className="form-actions">
         <button type="submit" className="button primary">
           {t.app.save}

@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
 import type { TenantSettings } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 
 const ZONES = ['metropole', 'alsace-moselle', 'guadeloupe', 'martinique', 'guyane', 'reunion', 'mayotte'] as const;
@@ -67,11 +67,7 @@ export function TenantTab({ canEdit }: { canEdit: boolean }) {
         {num('intake', 'conversationWindowDays', '1')}
         {num('qualification', 'triageBelow', '0.05')}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       {canEdit && (
         <div className="form-actions">
           <button type="submit" className="button primary">

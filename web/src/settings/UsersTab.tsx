@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys, useSession, useUsers } from '../api/queries.ts';
 import { ROLES, hasRole, type Role, type User } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { ErrorMessage, errorText } from '../components/ErrorMessage.tsx';
+import { ErrorMessage, errorText, FormError } from '../components/ErrorMessage.tsx';
 import { useToast } from '../components/Toast.tsx';
 
 /** Team names are compared as the server compares them: trimmed, case-insensitive. */
@@ -98,11 +98,7 @@ function TeamsEditor({ user, known, onDone }: { user: User; known: string[]; onD
           </button>
         </div>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={saving}>
           {tu.saveTeams}
@@ -276,11 +272,7 @@ export function UsersTab() {
               </select>
             </label>
           </div>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError text={error} />
           <div className="form-actions">
             <button type="submit" className="button primary">
               {tu.inviteSubmit}
