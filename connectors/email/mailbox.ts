@@ -31,7 +31,7 @@ import {
   type MailboxState,
 } from '../../src/db/repositories/mailboxes.ts';
 import { acceptInboundMany } from '../../src/intake/journal.ts';
-import { emailExternalId, quickEmailExternalId } from './message-id.ts';
+import { parsedEmailExternalId, quickEmailExternalId } from './message-id.ts';
 
 export interface MailboxReaderOptions {
   /** Identifies this reader in the lease (host, process, instance). */
@@ -394,7 +394,7 @@ export class MailboxReader {
       items.push({
         tenantId: this.channel.tenantId,
         channel: 'email' as const,
-        externalId: quickEmailExternalId(m.source) ?? (await emailExternalId(m.source)),
+        externalId: quickEmailExternalId(m.source) ?? (await parsedEmailExternalId(m.source)),
         payload: m.source,
         contentType: 'message/rfc822',
         ...(m.internalDate ? { receivedAt: m.internalDate } : {}),

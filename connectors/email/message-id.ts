@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
  * mapper's.
  */
 export async function emailExternalId(source: Uint8Array): Promise<string> {
-  return quickEmailExternalId(source) ?? (await parsedExternalId(source));
+  return quickEmailExternalId(source) ?? (await parsedEmailExternalId(source));
 }
 
 /** The external id when the header block makes it plain (one simple Message-ID, or none); else null. */
@@ -26,7 +26,8 @@ export function quickEmailExternalId(source: Uint8Array): string | null {
   return simple ? simple[1]! : null;
 }
 
-async function parsedExternalId(source: Uint8Array): Promise<string> {
+/** The external id through mailparser (the header block alone): for what quickEmailExternalId leaves. */
+export async function parsedEmailExternalId(source: Uint8Array): Promise<string> {
   const bytes = asBuffer(source);
   const end = headerEnd(bytes);
   const parsed = await simpleParser(Buffer.concat([bytes.subarray(0, end), Buffer.from('\r\n\r\n')]), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
