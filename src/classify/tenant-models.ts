@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { insertEvents } from '../db/repositories/events.ts';
 import { loadCorpus } from './corpus.ts';
 import { Qualifier, shippedQualifier, type Example, type SerializedModel } from './qualifier.ts';
+import { trainGzippedInThread } from './train-thread.ts';
 
 /** A correction weighs as much as this many corpus examples: the tenant's own words must win. */
 export const CORRECTION_WEIGHT = 12;
@@ -47,7 +48,7 @@ export async function retrainTenant(deps: Deps, tenantId: string, by: string | n
   const weighted = [...examples, ...Array.from({ length: CORRECTION_WEIGHT }, () => own).flat()];
   const version = await nextModelVersion(deps.db, tenantId);
   const modelVersion = `tenant-${tenantId.slice(0, 8)}-v${version}-base-${digest}`;
-  const q = Qualifier.train(weighted, { version: modelVersion });
+  const model = await trainGzippedInThread({ examples: weighted, version: modelVersion });
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const info = await insertTenantModel(trx, {
@@ -56,7 +57,7 @@ export async function retrainTenant(deps: Deps, tenantId: string, by: string | n
       modelVersion,
       baseVersion: `base-${digest}`,
       labels: labels.length,
-      model: gzipSync(JSON.stringify(q.serialize())),
+      model,
       by,
       at: now,
     });
