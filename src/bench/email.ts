@@ -121,7 +121,8 @@ export function benchMails(n: number): Buffer[] {
 }
 
 /** The bare session: connect, SELECT, one FETCH of every source, LOGOUT (what an import also does). */
-async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond: number; fetchOnlyPerSecond: number; bytes: number }> {
+async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond: number; fetchOnlyPerSecond: number; bytes: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const client = await dovecot.client();
   let fetchSeconds: number;
@@ -139,8 +140,9 @@ async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond
     await client.logout();
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   if (count !== n) throw new Error(`bare fetch saw ${count} mails, expected ${n}`);
-  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes };
+  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
 }
 
 /** Every mail unread again, so that the next import has the same flags to set (not measured). */
@@ -265,7 +267,7 @@ export async function benchEmail(config: Config, args: string[]) {
     const rounds: { barePerSecond: number; bareFetchOnlyPerSecond: number; pglite?: number; postgres?: number }[] = [];
     for (let r = 1; r <= roundsWanted; r++) {
       const bare = await bareFetch(dovecot, n);
-      console.log(`tour ${r} — session IMAP nue : ${Math.round(bare.perSecond)} mails/s (FETCH seul : ${Math.round(bare.fetchOnlyPerSecond)} mails/s)`);
+      console.log(`tour ${r} — session IMAP nue : ${Math.round(bare.perSecond)} mails/s (FETCH seul : ${Math.round(bare.fetchOnlyPerSecond)} mails/s) ; CPU du processus ${bare.cpuMs} ms`);
       const round: (typeof rounds)[number] = { barePerSecond: Math.round(bare.perSecond), bareFetchOnlyPerSecond: Math.round(bare.fetchOnlyPerSecond) };
       for (const target of targets) {
         await markAllUnread(dovecot);
