@@ -8,6 +8,10 @@ export interface TrainRequest {
 }
 export type TrainReply = { ok: true; model: Uint8Array } | { ok: false; message: string };
 
+// One training thread at a time per process (each holds about 100 MB while it runs); the others wait
+// their turn, whatever became of the one before.
+let turn: Promise<unknown> = Promise.resolve();
+
 /**
  * Trains a qualifier on a thread of its own and resolves with the serialized model, gzipped (what
  * `tenant_models.model` stores). Training the full corpus takes seconds of CPU: on the main thread it
@@ -15,6 +19,12 @@ export type TrainReply = { ok: true; model: Uint8Array } | { ok: false; message:
  * from that same thread).
  */
 export function trainGzippedInThread(request: TrainRequest): Promise<Buffer> {
+  const mine = turn.then(() => runThread(request));
+  turn = mine.catch(() => undefined);
+  return mine;
+}
+
+function runThread(request: TrainRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./train-worker.mjs', import.meta.url), { workerData: request });
     let settled = false;
