@@ -134,6 +134,7 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
       product: item.product,
       priority: item.priority,
     });
+    if (ARRIVES_BY_ITSELF.has(item.channel)) await asArrivedByItself(deps, tenant.id, complaint.id);
     if (assigned) await assignComplaint(at(new Date(receivedAt.getTime() + 3_600_000)), manager, complaint.id, assigned.userId);
     const handler = assigned ?? actor;
 
@@ -179,6 +180,22 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
   }
   options.onProgress?.(total, total);
   return { created: true, tenantId: tenant.id, email: DEMO_LOGIN, password, complaints: total };
+}
+
+/** Channels whose messages come in without anyone typing them (letters and calls are entered by an agent). */
+const ARRIVES_BY_ITSELF = new Set(['email', 'webform', 'sms', 'voice', 'slack']);
+
+/**
+ * Demo history only: the complaint was created through the agents' entry form (so that its type, cause and
+ * product are the corpus's); a message of a digital channel is shown as the intake records it, written by
+ * the customer and opened by Guichet, not “par” an agent.
+ */
+async function asArrivedByItself(d: Deps, tenantId: string, complaintId: string) {
+  await d.db.transaction().execute(async (trx) => {
+    await trx.updateTable('messages').set({ author_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).where('direction', '=', 'inbound').execute();
+    await trx.updateTable('complaints').set({ created_by: null }).where('tenant_id', '=', tenantId).where('id', '=', complaintId).execute();
+    await trx.updateTable('events').set({ actor_kind: 'system', actor_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).execute();
+  });
 }
 
 const ACK_TEXT = (reference: string) =>

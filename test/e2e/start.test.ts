@@ -94,6 +94,18 @@ describe('npm start on a fresh data folder', () => {
     // The demo login is in a team: « Mon équipe » is not empty on the first visit.
     const team = (await (await browser.fetch('/api/complaints?myTeams=true')).json()) as { total: number };
     expect(team.total).toBeGreaterThan(0);
+    // A demo email came in by itself; a demo letter was entered by an agent.
+    type Detail = { messages: { direction: string; authorUserId: string | null }[]; events: { type: string; actorKind: string }[] };
+    const firstOf = async (channel: string) => {
+      const list = (await (await browser.fetch(`/api/complaints?channel=${channel}&limit=1`)).json()) as { items: { id: string }[] };
+      return (await (await browser.fetch(`/api/complaints/${list.items[0]!.id}`)).json()) as Detail;
+    };
+    const mailed = await firstOf('email');
+    expect(mailed.messages.find((m) => m.direction === 'inbound')!.authorUserId).toBeNull();
+    expect(mailed.events.find((e) => e.type === 'complaint.created')!.actorKind).toBe('system');
+    const letter = await firstOf('letter');
+    expect(letter.messages.find((m) => m.direction === 'inbound')!.authorUserId).toEqual(expect.any(String));
+    expect(letter.events.find((e) => e.type === 'complaint.created')!.actorKind).toBe('user');
     const created = await browser.send('POST', '/api/complaints', {
       channel: 'phone',
       complainant: { name: 'Appel Test', phone: '07 81 22 33 44' },
