@@ -31,6 +31,15 @@ function rng(seed: number) {
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
     pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
     chance: (p: number) => next() < p,
+    /** A shuffled copy (Fisher–Yates). */
+    shuffle: <T>(list: readonly T[]): T[] => {
+      const out = [...list];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    },
   };
 }
 
@@ -108,10 +117,13 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
   const now = deps.clock.now();
   const at = (d: Date): Deps => ({ ...deps, clock: { now: () => d } });
   const total = DEMO_ITEMS.length;
+  // The corpus is written channel by channel: mixed, so that every week of the demo has its emails, forms,
+  // calls and messages, as a real inbox does (and the steering charts show mixed channels, not bands).
+  const items = rng(20261202).shuffle(DEMO_ITEMS);
 
   for (let i = 0; i < total; i++) {
     options.onProgress?.(i, total);
-    const item = DEMO_ITEMS[i]!;
+    const item = items[i]!;
     // Older items first, so references follow the receipt order; the last ones arrived today.
     const ageDays = Math.max(0, Math.round(((total - 1 - i) / (total - 1)) * 150 - r.next() * 2));
     const receivedAt = new Date(now.getTime() - ageDays * DAY - r.int(0, 8) * 3_600_000);

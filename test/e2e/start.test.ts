@@ -94,6 +94,9 @@ describe('npm start on a fresh data folder', () => {
     // The demo login is in a team: « Mon équipe » is not empty on the first visit.
     const team = (await (await browser.fetch('/api/complaints?myTeams=true')).json()) as { total: number };
     expect(team.total).toBeGreaterThan(0);
+    // The latest arrivals are a mix of channels, as in a real inbox.
+    const latest = (await (await browser.fetch('/api/complaints?limit=30')).json()) as { items: { channel: string }[] };
+    expect(new Set(latest.items.map((c) => c.channel)).size).toBeGreaterThanOrEqual(4);
     // A demo email came in by itself; a demo letter was entered by an agent.
     type Detail = { messages: { direction: string; authorUserId: string | null }[]; events: { type: string; actorKind: string }[] };
     const firstOf = async (channel: string) => {
