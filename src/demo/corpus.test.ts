@@ -5,6 +5,7 @@ import {
   DEMO_ANSWERS,
   DEMO_CAUSES,
   DEMO_CHANNELS,
+  DEMO_INCIDENT,
   DEMO_ITEMS,
   DEMO_NOTES,
   DEMO_PEOPLE,
@@ -96,5 +97,12 @@ describe('demo corpus', () => {
       expect(answer).toMatch(/[Mm]édiateur de l'assurance/);
       expect(answer).toMatch(/voies de recours/);
     }
+  });
+
+  it('has an incident of one cause and product, large enough for a cluster signal, each in its own words', () => {
+    expect(DEMO_INCIDENT.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(DEMO_INCIDENT.map((i) => `${i.cause}/${i.product}`))).toEqual(new Set(['gestion_contrat/auto']));
+    expect(new Set(DEMO_INCIDENT.map((i) => i.text)).size).toBe(DEMO_INCIDENT.length);
+    expect(new Set(DEMO_INCIDENT.map((i) => i.channel)).size).toBeGreaterThanOrEqual(4);
   });
 });

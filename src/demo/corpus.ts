@@ -2500,3 +2500,81 @@ export const DEMO_ANSWERS: Record<'accepte' | 'partiel' | 'refuse', readonly str
     "Madame, Monsieur,\nAprès réexamen par le service médical de la compagnie, le refus de prise en charge est maintenu : le taux d'incapacité retenu reste inférieur au seuil prévu par votre contrat. Vous pouvez demander une expertise médicale contradictoire, dans les conditions prévues à l'article 9 de la notice, en nous adressant les éléments médicaux nouveaux dont vous disposez.\nVous avez également la possibilité de saisir le Médiateur de l'assurance (TSA 50110, 75441 Paris Cedex 09) dans le délai d'un an suivant votre réclamation écrite, ainsi que les autres voies de recours, notamment judiciaires.\nCabinet Duval Assurances",
   ],
 };
+
+/**
+ * The demo's incident: in the last complete week, a run of customers debited twice for their car insurance
+ * premium (the insurer's direct-debit file was sent twice). Written alike on purpose, in each customer's
+ * words: the steering page must find it as a recurring cause.
+ */
+export const DEMO_INCIDENT: readonly DemoItem[] = [
+  {
+    channel: 'email',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'haute',
+    subject: 'Cotisation auto prélevée deux fois ce mois-ci',
+    text: "Bonjour,\nMa cotisation d'assurance auto a été prélevée deux fois sur mon compte ce mois-ci : deux prélèvements de 68,40 € le même jour. Je n'ai qu'un seul contrat chez vous. Merci de me rembourser le prélèvement en double au plus vite, mon compte est à découvert à cause de vous.\nCordialement,",
+    complainantType: 'client',
+  },
+  {
+    channel: 'webform',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Double prélèvement assurance voiture',
+    text: "Je constate sur mon relevé bancaire un double prélèvement de ma cotisation d'assurance auto (2 fois 54,10 €). Pouvez-vous annuler le prélèvement en double et me rembourser ? Je ne veux pas payer deux fois.",
+    complainantType: 'client',
+  },
+  {
+    channel: 'sms',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Cotisation auto prélevée en double (SMS)',
+    text: "Bonjour vous m'avez prélevé 2 fois la cotisation de l'assurance auto ce mois ci, merci de rembourser le prélèvement en double",
+    complainantType: 'client',
+  },
+  {
+    channel: 'phone',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Appel : cotisation auto prélevée deux fois',
+    text: "La cliente appelle : sa cotisation d'assurance auto a été prélevée deux fois sur son compte, deux prélèvements identiques de 91,75 €. Elle demande le remboursement du prélèvement en double et des frais de rejet de sa banque.",
+    complainantType: 'client',
+  },
+  {
+    channel: 'email',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Prélèvement en double de ma cotisation auto',
+    text: "Madame, Monsieur,\nDeux prélèvements de ma cotisation d'assurance auto sont passés sur mon compte cette semaine, pour le même montant et la même échéance. Je vous demande de rembourser sans délai le prélèvement en double et de me confirmer par écrit qu'il n'y en aura pas d'autre.\nSalutations,",
+    complainantType: 'client',
+  },
+  {
+    channel: 'webform',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Prélevé deux fois pour mon assurance auto',
+    text: "Bonjour, j'ai été prélevé deux fois pour la cotisation de mon assurance auto (deux prélèvements de 47,90 € le 5). Mon voisin assuré chez vous a eu le même problème. Merci de rembourser le prélèvement en double.",
+    complainantType: 'client',
+  },
+  {
+    channel: 'voice',
+    kind: 'reclamation',
+    cause: 'gestion_contrat',
+    product: 'auto',
+    priority: 'normale',
+    subject: 'Message vocal : cotisation auto prélevée deux fois',
+    text: "Oui bonjour, c'est au sujet de mon assurance auto, vous m'avez prélevé deux fois la cotisation ce mois-ci, deux prélèvements pareils, alors je voudrais que vous me remboursiez le prélèvement en double s'il vous plaît, rappelez-moi, merci.",
+    complainantType: 'client',
+  },
+];

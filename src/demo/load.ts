@@ -11,7 +11,11 @@ import { hashPassword } from '../services/passwords.ts';
 import { newToken } from '../services/tokens.ts';
 import type { Actor } from '../services/actor.ts';
 import type { Outcome } from '../domain/taxonomy.ts';
-import { DEMO_AGENTS, DEMO_ANSWERS, DEMO_ITEMS, DEMO_NOTES, DEMO_PEOPLE, type DemoItem, type DemoPerson } from './corpus.ts';
+import { DEMO_AGENTS, DEMO_ANSWERS, DEMO_INCIDENT, DEMO_ITEMS, DEMO_NOTES, DEMO_PEOPLE, type DemoItem, type DemoPerson } from './corpus.ts';
+import { createAction, updateActionFields } from '../steering/actions.ts';
+import { computeSignals } from '../steering/signals.ts';
+import { listSignalDtos } from '../steering/signal-list.ts';
+import { weekStart } from '../steering/stats.ts';
 
 export const DEMO_SLUG = 'cabinet-duval-assurances';
 export const DEMO_LOGIN = 'demo@duval-assurances.example';
@@ -116,16 +120,12 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
   const manager = staff.find((s) => s.role === 'manager') ?? { tenantId: tenant.id, userId: admin.id, role: 'admin' as const };
   const now = deps.clock.now();
   const at = (d: Date): Deps => ({ ...deps, clock: { now: () => d } });
-  const total = DEMO_ITEMS.length;
-  // The corpus is written channel by channel: mixed, so that every week of the demo has its emails, forms,
-  // calls and messages, as a real inbox does (and the steering charts show mixed channels, not bands).
-  const items = rng(20261202).shuffle(DEMO_ITEMS);
+  const plan = demoSchedule(r, localDateOf(now));
+  const total = plan.length;
 
   for (let i = 0; i < total; i++) {
     options.onProgress?.(i, total);
-    const item = items[i]!;
-    // Older items first, so references follow the receipt order; the last ones arrived today.
-    const ageDays = Math.max(0, Math.round(((total - 1 - i) / (total - 1)) * 150 - r.next() * 2));
+    const { item, ageDays } = plan[i]!;
     const receivedAt = new Date(now.getTime() - ageDays * DAY - r.int(0, 8) * 3_600_000);
     if (receivedAt > now) receivedAt.setTime(now.getTime() - 60_000);
     const receivedOn = localDateOf(receivedAt);
@@ -190,8 +190,76 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
       await changeStatus(step(r.int(5, 7)), handler, complaint.id, { status: 'cloturee' });
     }
   }
+  await demoActions(deps, at, tenant.id, manager, staff, now);
   options.onProgress?.(total, total);
   return { created: true, tenantId: tenant.id, email: DEMO_LOGIN, password, complaints: total };
+}
+
+/** The demo's preventive action (completed ten weeks ago) and what it changed: see demoSchedule. */
+const DELAY_FIX_WEEKS = 10;
+const DEMO_DAYS = 150;
+
+/**
+ * When each demo item arrived, oldest first (references follow the receipt order), as days before today:
+ * - the corpus, written channel by channel, in a seeded mixed order spread over DEMO_DAYS, so that every
+ *   week has its emails, forms, calls and messages;
+ * - the demo's story for the steering pages: complaints about delays became rarer once the firm started
+ *   chasing the experts (the action completed DELAY_FIX_WEEKS weeks ago), so most of them come before it;
+ * - the incident of DEMO_INCIDENT, in the last complete week (Tuesday to Friday), for the signals page.
+ */
+function demoSchedule(r: ReturnType<typeof rng>, today: string): { item: DemoItem; ageDays: number }[] {
+  const order = rng(20261202).shuffle(DEMO_ITEMS);
+  const n = order.length;
+  const ageAt = (i: number) => ((n - 1 - i) / (n - 1)) * DEMO_DAYS;
+  const beforeFix = (i: number) => ageAt(i) > DELAY_FIX_WEEKS * 7 + 2;
+  const olderSlots = order.map((_, i) => i).filter(beforeFix);
+  for (let i = 0; i < n; i++) {
+    if (order[i]!.cause !== 'delai' || beforeFix(i) || !r.chance(0.5)) continue;
+    const j = r.pick(olderSlots.filter((k) => order[k]!.cause !== 'delai'));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const regular = order.map((item, i) => ({ item, ageDays: Math.max(0, Math.round(ageAt(i) - r.next() * 2)) }));
+  const lastMonday = addDays(weekStart(today), -7);
+  const incident = DEMO_INCIDENT.map((item, k) => ({ item, ageDays: daysBetween(addDays(lastMonday, 1 + (k % 4)), today) }));
+  return [...regular, ...incident].sort((a, b) => b.ageDays - a.ageDays);
+}
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
+
+/**
+ * The steering pages' demo: the preventive action on delays, completed DELAY_FIX_WEEKS weeks ago (its
+ * effect is measured from the complaints, as for any action), and the signals of the last week with the
+ * action opened on the incident, in progress.
+ */
+async function demoActions(deps: Deps, at: (d: Date) => Deps, tenantId: string, manager: Actor, staff: Actor[], now: Date) {
+  const today = localDateOf(now);
+  const completedOn = addDays(today, -7 * DELAY_FIX_WEEKS);
+  const dayAt = (date: string) => new Date(`${date}T09:30:00Z`);
+  const fix = await createAction(at(dayAt(addDays(completedOn, -24))), manager, {
+    title: 'Relance des experts à J+15 sur les sinistres en attente de rapport',
+    type: 'preventive',
+    rootCause: 'Les rapports d’expertise en retard n’étaient pas relancés : les clients attendaient sans nouvelles et réclamaient sur le délai.',
+    cause: 'delai',
+    ownerId: manager.userId,
+    dueOn: completedOn,
+  });
+  await updateActionFields(at(dayAt(completedOn)), manager, fix.id, { status: 'terminee', completedOn });
+
+  await computeSignals(deps, tenantId);
+  const signals = await listSignalDtos(deps, manager, 1);
+  const signal = signals.find((x) => x.dimension === 'cause' && x.value === 'gestion_contrat') ?? signals[0];
+  if (!signal) return;
+  const contracts = DEMO_AGENTS.findIndex((a) => a.teams.includes('Gestion des contrats'));
+  const owner = staff[contracts] ?? manager;
+  const opened = await createAction(deps, manager, {
+    signalId: signal.id,
+    title: 'Cotisations auto prélevées deux fois : rembourser et contrôler le fichier de prélèvement',
+    type: 'corrective',
+    rootCause: 'Le fichier de prélèvement de l’échéance a été transmis deux fois à la banque.',
+    ownerId: owner.userId,
+    dueOn: addDays(today, 14),
+  });
+  await updateActionFields(deps, manager, opened.id, { status: 'en_cours' });
 }
 
 /** Channels whose messages come in without anyone typing them (letters and calls are entered by an agent). */

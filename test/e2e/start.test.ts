@@ -97,6 +97,17 @@ describe('npm start on a fresh data folder', () => {
     // The latest arrivals are a mix of channels, as in a real inbox.
     const latest = (await (await browser.fetch('/api/complaints?limit=30')).json()) as { items: { channel: string }[] };
     expect(new Set(latest.items.map((c) => c.channel)).size).toBeGreaterThanOrEqual(4);
+    // The steering pages have something to show: last week's incident found as a recurring cause, the action
+    // opened on it, and an older preventive action whose effect is measured.
+    const signals = (await (await browser.fetch('/api/signals')).json()) as { items: { id: string; dimension: string | null; value: string | null }[] };
+    const incident = signals.items.find((x) => x.dimension === 'cause' && x.value === 'gestion_contrat');
+    expect(incident).toBeDefined();
+    type ActionItem = { id: string; status: string; signalId: string | null };
+    const actions = (await (await browser.fetch('/api/actions')).json()) as { items: ActionItem[] };
+    expect(actions.items.find((a) => a.status === 'en_cours')?.signalId).toBe(incident!.id);
+    const done = actions.items.find((a) => a.status === 'terminee')!;
+    const effect = ((await (await browser.fetch(`/api/actions/${done.id}`)).json()) as { effectiveness: { change: number } }).effectiveness;
+    expect(effect.change).toBeLessThan(0);
     // A demo email came in by itself; a demo letter was entered by an agent.
     type Detail = { messages: { direction: string; authorUserId: string | null }[]; events: { type: string; actorKind: string }[] };
     const firstOf = async (channel: string) => {
