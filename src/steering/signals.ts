@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { addDays, localDateOf } from '../domain/calendar.ts';
 import { label, type Cause, type Product } from '../domain/taxonomy.ts';
 import { Vectorizer, type SparseVector } from '../classify/model.ts';
+import { stem, words } from '../classify/text.ts';
 import { weeklyByDimension } from '../db/repositories/steering.ts';
 import { complaintTexts, listTenantIds, saveWeekSignals, type ComplaintText, type NewSignal } from '../db/repositories/steering-signals.ts';
 import { DEFAULT_SPIKE_RULE, spike, weekStart, type SpikeRule } from './stats.ts';
@@ -94,6 +95,29 @@ function topTerms(vectorizer: Vectorizer, c: Centroid, n = 3): string[] {
     .map(([j]) => vectorizer.features[j]!.slice(2));
 }
 
+/**
+ * The words a reader sees for the group's stems: for each stem, the form its texts use most
+ * ("prelev" → "prélèvement"), the stem itself when no word of the texts gives it.
+ */
+export function readableTerms(stems: readonly string[], texts: readonly string[]): string[] {
+  const forms = new Map<string, Map<string, number>>(stems.map((s) => [s, new Map()]));
+  for (const text of texts) {
+    for (const match of text.toLowerCase().matchAll(/\p{L}+/gu)) {
+      const folded = words(match[0]);
+      if (folded.length !== 1) continue;
+      const seen = forms.get(stem(folded[0]!));
+      if (seen) seen.set(match[0], (seen.get(match[0]) ?? 0) + 1);
+    }
+  }
+  return stems.map((s) => {
+    const best = [...forms.get(s)!].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]));
+    return best[0]?.[0] ?? s;
+  });
+}
+
+/** One decimal, French style (1,8). */
+const decimal = (n: number) => n.toFixed(1).replace('.', ',');
+
 export interface SignalsReport {
   tenantId: string;
   week: string;
@@ -132,7 +156,7 @@ export async function computeSignals(deps: Deps, tenantId: string, rule: SignalR
         key: `${dim}:${val}`,
         dimension: dim,
         value: val,
-        label: `Hausse des réclamations ${dim === 'cause' ? 'de cause' : 'sur le produit'} « ${name} » : ${count} sur la semaine (moyenne ${s.mean.toFixed(1)} les ${rule.baselineWeeks} semaines précédentes)`,
+        label: `Hausse des réclamations ${dim === 'cause' ? 'de cause' : 'sur le produit'} « ${name} » : ${count} sur la semaine (moyenne ${decimal(s.mean)} les ${rule.baselineWeeks} semaines précédentes)`,
         count,
         baseline_mean: round(s.mean),
         baseline_sd: round(s.sd),
@@ -172,7 +196,7 @@ export async function computeSignals(deps: Deps, tenantId: string, rule: SignalR
           key: [...terms].sort().join(' '),
           dimension: null,
           value: null,
-          label: `${count} réclamations aux textes proches (${terms.join(', ')}), contre ${s.mean.toFixed(1)} par semaine auparavant`,
+          label: `${count} réclamations aux textes proches (${readableTerms(terms, g.members.map((i) => textOf(texts[i]!))).join(', ')}), contre ${decimal(s.mean)} par semaine auparavant`,
           count,
           baseline_mean: round(s.mean),
           baseline_sd: round(s.sd),

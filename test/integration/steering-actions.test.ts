@@ -119,6 +119,12 @@ describe('recurring causes (signals)', () => {
     expect(clusters).toHaveLength(1);
     expect(clusters[0]!.count).toBe(14);
     expect(clusters[0]!.key).toMatch(/cotis|prelev/);
+    // The label speaks in the texts' own words, with French decimals, not in stems.
+    const label = (items as unknown as { kind: string; label: string }[]).find((s) => s.kind === 'cluster')!.label;
+    expect(label).toMatch(/^14 réclamations aux textes proches \((\p{L}+, ){2}\p{L}+\), contre \d+,\d par semaine auparavant$/u);
+    const shown = label.match(/\(([^)]*)\)/)![1]!.split(', ');
+    expect(shown.some((w) => /cotisation|prélèvement|prélevé/.test(w))).toBe(true);
+    expect(shown.every((w) => SPIKE_TEXTS.some((t) => t.toLowerCase().includes(w)))).toBe(true);
     expect(clusters[0]!.examples.every((e) => spikeIds.includes(e.complaintId))).toBe(true);
     expect(clusters[0]!.trend.at(-1)).toEqual({ week: WEEK, count: 14 });
 
