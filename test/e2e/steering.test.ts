@@ -5,7 +5,9 @@ import { createTestEnv, type TestEnv } from '../helpers/deps.ts';
 import { PASSWORD, addUser, sampleComplaint, signupTenant, type TestClient } from '../helpers/http.ts';
 import { chromiumAvailable, describeViolations, launchChromium, screenshot, seriousA11yViolations, watchPage, type PageProblems } from '../helpers/browser.ts';
 import { buildConsole, consoleIsStale } from '../../web/scripts/ensure-console.ts';
-import { localDateOf } from '../../src/domain/calendar.ts';
+import { addDays, localDateOf } from '../../src/domain/calendar.ts';
+import { computeSignals } from '../../src/steering/signals.ts';
+import { weekStart } from '../../src/steering/stats.ts';
 
 /**
  * Issue #10's console acceptance in headless Chromium: a manager opens the dashboard, drills into the late
@@ -203,8 +205,47 @@ describe.skipIf(!runBrowser)('issue #10 acceptance: a manager steers from the co
     await page.getByRole('link', { name: 'Signaux' }).click();
     await page.getByRole('heading', { name: 'Causes récurrentes', level: 1 }).waitFor();
     await page.getByText('Aucun signal sur les dernières semaines.').waitFor();
+    await expectAccessible(page, 'signals-empty');
+    await context.close();
+  });
+
+  it('a manager opens an action from last week’s signal, and the signal shows it', async () => {
+    // Another firm: seven look-alike complaints last week (Tuesday to Friday), none before.
+    const firm = await signupTenant(env.app, 'Cabinet Incident');
+    const manager = await addUser(env.app, firm.client, 'manager');
+    const lastMonday = addDays(weekStart(isoDaysAgo(0)), -7);
+    const texts = ['Ma cotisation auto a été prélevée deux fois ce mois-ci.', 'Double prélèvement de ma cotisation d’assurance auto.', 'Cotisation auto prélevée en double, merci de rembourser.'];
+    for (let i = 0; i < 7; i++) {
+      const day = addDays(lastMonday, 1 + (i % 4));
+      const res = await firm.client.post('/api/complaints', sampleComplaint({ sentOn: day, receivedAt: `${day}T10:00:00+01:00`, complainant: { name: `Client ${i}`, email: `incident${i}@example.fr` }, nature: 'Cotisation prélevée deux fois', description: texts[i % 3], cause: 'gestion_contrat', product: 'auto' }));
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    await computeSignals(env.deps, firm.tenant.id);
+
+    const { page, context } = await login(manager.email);
+    await page.getByRole('link', { name: 'Signaux' }).click();
+    const signal = page.locator('article.signal', { hasText: 'Gestion du contrat' });
+    await signal.waitFor();
+    await page.locator('article.signal', { hasText: 'textes proches' }).waitFor();
     await expectAccessible(page, 'signals');
     await screenshot(page, 'steering-signals');
+    await signal.getByRole('link', { name: 'Créer une action à partir de ce signal' }).click();
+    await page.getByRole('heading', { name: 'Créer une action', level: 2 }).waitFor();
+    await expect.poll(() => page.getByLabel('Intitulé').inputValue()).toMatch(/Gestion du contrat/);
+    await page.getByLabel('Intitulé').fill('Rembourser les doubles prélèvements');
+    await page.getByLabel('Cause racine identifiée').fill('Fichier de prélèvement transmis deux fois à la banque.');
+    await page.getByRole('button', { name: 'Créer une action' }).click();
+    await page.getByRole('heading', { name: 'Rembourser les doubles prélèvements' }).waitFor();
+
+    // Back on the signals: the action is named on its signal, the button offers another one.
+    await page.getByRole('link', { name: 'Signaux' }).click();
+    await signal.getByRole('link', { name: 'Rembourser les doubles prélèvements' }).waitFor();
+    expect(await signal.textContent()).toContain('(Ouverte)');
+    expect(await signal.getByRole('link', { name: 'Créer une autre action' }).count()).toBe(1);
+    expect(await page.locator('article.signal', { hasText: 'textes proches' }).getByRole('link', { name: 'Créer une action à partir de ce signal' }).count()).toBe(1);
+    await signal.getByRole('link', { name: 'Rembourser les doubles prélèvements' }).click();
+    await page.getByRole('heading', { name: 'Rembourser les doubles prélèvements' }).waitFor();
+    expect(page.url()).toContain('/console/actions?action=');
     await context.close();
   });
 });

@@ -149,6 +149,10 @@ describe('corrective and preventive actions', () => {
     expect(action).toMatchObject({ cause: 'tarification', signalId: signal.id, ownerId: managerId, status: 'ouverte', overdue: false, complaintCount: 5, effectiveness: null });
     expect(action.title).toMatch(/^Action sur : Hausse des réclamations de cause « Tarification/);
     expect(action.complaints.map((c: { id: string }) => c.id).sort()).toEqual(signal.examples.map((e: { complaintId: string }) => e.complaintId).sort());
+    // The signal now shows the action opened on it (so that nobody opens it twice); the others show none.
+    const after = (await manager.get('/api/signals')).json().items as { id: string; actions: { id: string; title: string; status: string }[] }[];
+    expect(after.find((s) => s.id === signal.id)!.actions).toEqual([{ id: action.id, title: action.title, status: 'ouverte' }]);
+    expect(after.filter((s) => s.id !== signal.id).every((s) => s.actions.length === 0)).toBe(true);
 
     const picked = spikeIds.slice(0, 2);
     const late = await manager.post('/api/actions', { title: 'Former l’accueil aux prélèvements', type: 'preventive', rootCause: 'Méconnaissance', complaintIds: picked, dueOn: '2026-06-01' });

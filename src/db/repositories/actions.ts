@@ -17,6 +17,19 @@ export async function getAction(db: Db, tenantId: string, id: string): Promise<A
   return db.selectFrom('steering_actions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The actions opened from these signals, oldest first. */
+export async function actionsOfSignals(db: Db, tenantId: string, signalIds: readonly string[]): Promise<Pick<Action, 'id' | 'signal_id' | 'title' | 'status'>[]> {
+  if (signalIds.length === 0) return [];
+  return db
+    .selectFrom('steering_actions')
+    .select(['id', 'signal_id', 'title', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('signal_id', 'in', [...signalIds])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function getActionForUpdate(db: Db, tenantId: string, id: string): Promise<Action | undefined> {
   return db.selectFrom('steering_actions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
 }

@@ -5642,6 +5642,12 @@ export interface paths {
                                 }[];
                                 createdAt: string;
                                 updatedAt: string;
+                                /** @description Actions ouvertes à partir de ce signal, la plus ancienne d’abord */
+                                actions: {
+                                    id: string;
+                                    title: string;
+                                    status: string;
+                                }[];
                             }[];
                         };
                     };

@@ -653,6 +653,8 @@ export const en: Dictionary = {
       trend: 'Weekly trend',
       examples: 'Examples',
       createAction: 'Create an action from this signal',
+      createAnother: 'Create another action',
+      actions: 'Actions opened on this signal',
       empty: 'No signal in recent weeks.',
     },
     audit: {

@@ -655,6 +655,8 @@ export const fr = {
       trend: 'Tendance par semaine',
       examples: 'Exemples',
       createAction: 'Créer une action à partir de ce signal',
+      createAnother: 'Créer une autre action',
+      actions: 'Actions ouvertes sur ce signal',
       empty: 'Aucun signal sur les dernières semaines.',
     },
     audit: {

@@ -64,9 +64,21 @@ export function SignalsPage() {
                     </li>
                   ))}
                 </ul>
+                {sig.actions.length > 0 && (
+                  <>
+                    <h3>{s.actions}</h3>
+                    <ul className="plain">
+                      {sig.actions.map((a) => (
+                        <li key={a.id}>
+                          <Link to={`/actions?action=${a.id}`}>{a.title}</Link> <span className="small muted">({label(t.steering.actions.statuses, a.status)})</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
                 <p>
-                  <Link className="button primary" to={`/actions?nouvelle=1&signal=${sig.id}`}>
-                    {s.createAction}
+                  <Link className={`button ${sig.actions.length > 0 ? 'secondary' : 'primary'}`} to={`/actions?nouvelle=1&signal=${sig.id}`}>
+                    {sig.actions.length > 0 ? s.createAnother : s.createAction}
                   </Link>
                 </p>
               </div>

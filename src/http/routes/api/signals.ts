@@ -21,6 +21,7 @@ const signalDto = z.object({
   examples: z.array(z.object({ complaintId: z.string(), reference: z.string(), subject: z.string(), similarity: z.number().optional() })),
   createdAt: z.string(),
   updatedAt: z.string(),
+  actions: z.array(z.object({ id: z.string(), title: z.string(), status: z.string() })).describe('Actions ouvertes à partir de ce signal, la plus ancienne d’abord'),
 });
 
 export function signalRoutes(deps: Deps): FastifyPluginAsyncZod {
