@@ -13,6 +13,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { sql } from 'kysely';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -22,6 +23,7 @@ import { signup } from '../services/accounts.ts';
 import { openChannel, saveChannel } from '../services/channels.ts';
 import type { Channel } from '../db/types.ts';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.ts';
+import { childrenOf, commandOf, parentOf, treeCpuMs } from '../testing/proc.ts';
 import { withScratchDatabase } from './scratch-db.ts';
 import { importMailbox } from '../../connectors/email/imap.ts';
 
@@ -121,7 +123,9 @@ export function benchMails(n: number): Buffer[] {
 }
 
 /** The bare session: connect, SELECT, one FETCH of every source, LOGOUT (what an import also does). */
-async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond: number; fetchOnlyPerSecond: number; bytes: number; cpuMs: number }> {
+async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond: number; fetchOnlyPerSecond: number; bytes: number; cpu: CpuMs }> {
+  const sessions = imapSessions(dovecot);
+  const dovecot0 = await dovecotCpu(dovecot, sessions);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const client = await dovecot.client();
@@ -141,8 +145,10 @@ async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const dovecot1 = await dovecotCpu(dovecot, sessions);
   if (count !== n) throw new Error(`bare fetch saw ${count} mails, expected ${n}`);
-  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  const node = Math.round((cpu.user + cpu.system) / 1000);
+  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes, cpu: { node, dovecot: dovecot0 === null || dovecot1 === null ? null : dovecot1 - dovecot0 } };
 }
 
 /** Every mail unread again, so that the next import has the same flags to set (not measured). */
@@ -156,13 +162,48 @@ async function markAllUnread(dovecot: DovecotServer): Promise<void> {
   }
 }
 
+/** CPU (ms) by process, as far as this machine can read it: this process, Dovecot, PostgreSQL when local. */
+type CpuMs = { node: number; dovecot: number | null; postgres?: number | null };
+
+/**
+ * Reads what Dovecot has spent (master and sessions) once the session just closed has been reaped, so that
+ * its CPU is in the master's account and not lost with the process.
+ */
+async function dovecotCpu(dovecot: DovecotServer, sessionsBefore: number): Promise<number | null> {
+  const master = dovecot.masterPid();
+  if (master === null || commandOf(master) === null) return null;
+  const deadline = Date.now() + 1000;
+  while (childrenOf(master).filter((c) => commandOf(c) === 'imap').length > sessionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return treeCpuMs(master);
+}
+
+const imapSessions = (dovecot: DovecotServer) => {
+  const master = dovecot.masterPid();
+  return master === null ? 0 : childrenOf(master).filter((c) => commandOf(c) === 'imap').length;
+};
+
+/**
+ * The PostgreSQL postmaster serving this connection, when the server runs on this machine (its backends,
+ * WAL writer and checkpointer are its children): null for a remote server or the embedded database.
+ */
+async function localPostmaster(deps: Deps, databaseUrl: string | undefined): Promise<number | null> {
+  if (!databaseUrl || deps.dbKind !== 'postgres') return null;
+  const host = new URL(databaseUrl).hostname;
+  if (host && !['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) return null;
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(deps.db);
+  const backend = rows[0]?.pid;
+  if (!backend || commandOf(backend) !== 'postgres') return null;
+  const parent = parentOf(backend);
+  return parent !== null && commandOf(parent) === 'postgres' ? parent : null;
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSize: number, label: string): Promise<number> {
+async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSize: number, label: string): Promise<{ perSecond: number; cpu: CpuMs }> {
   const { tenant } = await signup(deps, { companyName: `Banc email ${randomUUID().slice(0, 6)}`, managerName: 'Banc', email: `bench-${randomUUID()}@bench.example`, plan: 'enterprise', password: 'bench-password-123456' });
   const row = await saveChannel(
     deps,
@@ -181,6 +222,10 @@ async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSi
   );
   const channel = openChannel(deps, row as Channel & { kind: 'email' });
   let lastShown = -1;
+  const postmaster = await localPostmaster(deps, deps.config.databaseUrl);
+  const sessions = imapSessions(dovecot);
+  const dovecot0 = await dovecotCpu(dovecot, sessions);
+  const postgres0 = postmaster === null ? null : treeCpuMs(postmaster);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const summary = await importMailbox(deps, channel, {
@@ -194,10 +239,25 @@ async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSi
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+  const own = process.cpuUsage(cpu0);
+  const postgres1 = postmaster === null ? null : treeCpuMs(postmaster);
+  const dovecot1 = await dovecotCpu(dovecot, sessions);
   if (summary.imported !== n) throw new Error(`import journaled ${summary.imported} mails, expected ${n}`);
-  console.log(`${label} : ${seconds.toFixed(1)} s dont fetch ${summary.timings.fetchMs} ms, attente du journal ${summary.timings.journalWaitMs} ms, drapeaux ${summary.timings.afterImportMs} ms ; CPU du processus ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
-  return n / seconds;
+  const cpu: CpuMs = {
+    node: Math.round((own.user + own.system) / 1000),
+    dovecot: dovecot0 === null || dovecot1 === null ? null : dovecot1 - dovecot0,
+    ...(deps.dbKind === 'postgres' ? { postgres: postgres0 === null || postgres1 === null ? null : postgres1 - postgres0 } : {}),
+  };
+  console.log(`${label} : ${seconds.toFixed(1)} s dont fetch ${summary.timings.fetchMs} ms, attente du journal ${summary.timings.journalWaitMs} ms, drapeaux ${summary.timings.afterImportMs} ms ; ${cpuText(cpu)}`);
+  return { perSecond: n / seconds, cpu };
+}
+
+/** « CPU : ce processus 570 ms, Dovecot 280 ms, PostgreSQL 400 ms » (what could be read). */
+function cpuText(cpu: CpuMs): string {
+  const parts = [`ce processus ${cpu.node} ms`];
+  if (cpu.dovecot !== null) parts.push(`Dovecot ${cpu.dovecot} ms`);
+  if (cpu.postgres !== undefined && cpu.postgres !== null) parts.push(`PostgreSQL ${cpu.postgres} ms`);
+  return `CPU : ${parts.join(', ')}`;
 }
 
 export async function benchEmail(config: Config, args: string[]) {
@@ -264,15 +324,16 @@ export async function benchEmail(config: Config, args: string[]) {
       });
     }
 
-    const rounds: { barePerSecond: number; bareFetchOnlyPerSecond: number; pglite?: number; postgres?: number }[] = [];
+    const rounds: { barePerSecond: number; bareFetchOnlyPerSecond: number; pglite?: number; postgres?: number; cpuMs: { bare: CpuMs; pglite?: CpuMs; postgres?: CpuMs } }[] = [];
     for (let r = 1; r <= roundsWanted; r++) {
       const bare = await bareFetch(dovecot, n);
-      console.log(`tour ${r} — session IMAP nue : ${Math.round(bare.perSecond)} mails/s (FETCH seul : ${Math.round(bare.fetchOnlyPerSecond)} mails/s) ; CPU du processus ${bare.cpuMs} ms`);
-      const round: (typeof rounds)[number] = { barePerSecond: Math.round(bare.perSecond), bareFetchOnlyPerSecond: Math.round(bare.fetchOnlyPerSecond) };
+      console.log(`tour ${r} — session IMAP nue : ${Math.round(bare.perSecond)} mails/s (FETCH seul : ${Math.round(bare.fetchOnlyPerSecond)} mails/s) ; ${cpuText(bare.cpu)}`);
+      const round: (typeof rounds)[number] = { barePerSecond: Math.round(bare.perSecond), bareFetchOnlyPerSecond: Math.round(bare.fetchOnlyPerSecond), cpuMs: { bare: bare.cpu } };
       for (const target of targets) {
         await markAllUnread(dovecot);
-        const rate = await target.withDeps((deps) => fullImport(deps, dovecot, n, batchSize, `tour ${r} — import (${target.label})`));
+        const { perSecond: rate, cpu } = await target.withDeps((deps) => fullImport(deps, dovecot, n, batchSize, `tour ${r} — import (${target.label})`));
         round[target.key] = Math.round(rate);
+        round.cpuMs[target.key] = cpu;
         console.log(`tour ${r} — import complet (${target.label}) : ${Math.round(rate)} mails/s, ${(rate / bare.perSecond).toFixed(3)} de la session nue`);
       }
       rounds.push(round);

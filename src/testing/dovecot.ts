@@ -9,6 +9,7 @@
  * See shared/ENVIRONMENT.md, "Dovecot".
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { childrenOf } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -78,22 +79,6 @@ function chownTree(dir: string, uid: number, gid: number): void {
   }
 }
 
-/** Pids whose parent is `pid` (from /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
 export interface DovecotOptions {
   user?: string;
   password?: string;
@@ -133,6 +118,8 @@ export interface DovecotServer {
   /** Stops the server and removes its folder. */
   destroy(): Promise<void>;
   log(): string;
+  /** The master process, while the server runs (its CPU, with its sessions', is read from /proc). */
+  masterPid(): number | null;
 }
 
 /** Writes a config under a new temporary folder, starts `dovecot -c FILE` and waits for its port. */
@@ -271,6 +258,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     dir,
     maildir,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    masterPid: () => (stopped ? null : pid()),
     async start() {
       // The daemon keeps the descriptors it inherits: give it a file, not a pipe spawnSync would wait on.
       const out = openSync(startupLog, 'w');
