@@ -3,7 +3,7 @@ import { addDays, joursOuvrablesBetween, localDateOf } from '../domain/calendar.
 import { findTenantBySlug } from '../db/repositories/tenants.ts';
 import { insertUser, updateUser } from '../db/repositories/users.ts';
 import { insertMessage } from '../db/repositories/messages.ts';
-import { updateComplaint } from '../db/repositories/complaints.ts';
+import { markArrivedByItself, updateComplaint } from '../db/repositories/complaints.ts';
 import { insertEvents } from '../db/repositories/events.ts';
 import { signup } from '../services/accounts.ts';
 import { addNote, assignComplaint, changeStatus, createComplaint } from '../services/complaints.ts';
@@ -195,8 +195,9 @@ export async function loadDemo(deps: Deps, options: { onProgress?: (done: number
   return { created: true, tenantId: tenant.id, email: DEMO_LOGIN, password, complaints: total };
 }
 
-/** The demo's preventive action (completed ten weeks ago) and what it changed: see demoSchedule. */
+/** The demo's preventive action was completed this many weeks ago (see demoSchedule). */
 const DELAY_FIX_WEEKS = 10;
+/** The demo's history spans this many days before today. */
 const DEMO_DAYS = 150;
 
 /**
@@ -271,11 +272,7 @@ const ARRIVES_BY_ITSELF = new Set(['email', 'webform', 'sms', 'voice', 'slack'])
  * the customer and opened by Guichet, not “par” an agent.
  */
 async function asArrivedByItself(d: Deps, tenantId: string, complaintId: string) {
-  await d.db.transaction().execute(async (trx) => {
-    await trx.updateTable('messages').set({ author_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).where('direction', '=', 'inbound').execute();
-    await trx.updateTable('complaints').set({ created_by: null }).where('tenant_id', '=', tenantId).where('id', '=', complaintId).execute();
-    await trx.updateTable('events').set({ actor_kind: 'system', actor_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).execute();
-  });
+  await d.db.transaction().execute((trx) => markArrivedByItself(trx, tenantId, complaintId));
 }
 
 const ACK_TEXT = (reference: string) =>

@@ -388,3 +388,13 @@ export async function updateComplaintsMany(
   const sets = sql.join([sql`updated_at = v.updated_at`, ...columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`)]);
   await sql`UPDATE complaints AS c SET ${sets} FROM (VALUES ${values}) AS v(${names}) WHERE c.tenant_id = ${tenantId} AND c.id = v.id`.execute(db);
 }
+
+/**
+ * The demo only: a complaint entered through the agents' form, shown instead as a message that came in by
+ * itself (no author on its inbound messages nor on the complaint, its events by the system).
+ */
+export async function markArrivedByItself(db: Db, tenantId: string, complaintId: string): Promise<void> {
+  await db.updateTable('messages').set({ author_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).where('direction', '=', 'inbound').execute();
+  await db.updateTable('complaints').set({ created_by: null }).where('tenant_id', '=', tenantId).where('id', '=', complaintId).execute();
+  await db.updateTable('events').set({ actor_kind: 'system', actor_user_id: null }).where('tenant_id', '=', tenantId).where('complaint_id', '=', complaintId).execute();
+}
