@@ -165,6 +165,12 @@ async function markAllUnread(dovecot: DovecotServer): Promise<void> {
 /** CPU (ms) by process, as far as this machine can read it: this process, Dovecot, PostgreSQL when local. */
 type CpuMs = { node: number; dovecot: number | null; postgres?: number | null };
 
+/** Dovecot's IMAP session processes running now. */
+const imapSessions = (dovecot: DovecotServer) => {
+  const master = dovecot.masterPid();
+  return master === null ? 0 : childrenOf(master).filter((c) => commandOf(c) === 'imap').length;
+};
+
 /**
  * Reads what Dovecot has spent (master and sessions) once the session just closed has been reaped, so that
  * its CPU is in the master's account and not lost with the process.
@@ -173,14 +179,10 @@ async function dovecotCpu(dovecot: DovecotServer, sessionsBefore: number): Promi
   const master = dovecot.masterPid();
   if (master === null || commandOf(master) === null) return null;
   const deadline = Date.now() + 1000;
-  while (childrenOf(master).filter((c) => commandOf(c) === 'imap').length > sessionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (imapSessions(dovecot) > sessionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return treeCpuMs(master);
 }
 
-const imapSessions = (dovecot: DovecotServer) => {
-  const master = dovecot.masterPid();
-  return master === null ? 0 : childrenOf(master).filter((c) => commandOf(c) === 'imap').length;
-};
 
 /**
  * The PostgreSQL postmaster serving this connection, when the server runs on this machine (its backends,
