@@ -470,4 +470,19 @@ describe.skipIf(!runBrowser)('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Réclamations', level: 1 }).waitFor();
     await context.close();
   });
+
+  it('shows times on the Paris clock and calendar dates as they are, whatever the browser’s time zone', async () => {
+    // Received 2025-01-08 at 10:00 in Paris (09:00 UTC, 13:00 in Réunion, 05:00 in Martinique); sent on 6 January.
+    for (const timezoneId of ['Indian/Reunion', 'America/Martinique', 'UTC']) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', timezoneId });
+      const page = await login(context, agentEmail);
+      await page.goto(`${base}/console/reclamations/${refs.late!.id}`);
+      const facts = page.locator('.complaint-head .facts');
+      await facts.waitFor();
+      const text = (await facts.textContent())!;
+      expect(text, timezoneId).toContain('Reçue le8 janv. 2025 à 10:00');
+      expect(text, timezoneId).toContain('Envoyée le6 janv. 2025');
+      await context.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { format, isValid, parseISO } from 'date-fns';
 import { enGB, fr as frLocale } from 'date-fns/locale';
+import { tz } from '@date-fns/tz';
 import { fr, type Dictionary } from './fr.ts';
 import { en } from './en.ts';
 
@@ -8,13 +9,21 @@ export type Lang = 'fr' | 'en';
 const DICTS: Record<Lang, Dictionary> = { fr, en };
 const STORAGE_KEY = 'guichet.lang';
 
+/**
+ * Instants are shown on the Paris clock, whatever the browser's time zone: the regulatory dates (sent on,
+ * deadlines) are Paris calendar dates, and a receipt time must fall on the same day as they do. A calendar
+ * date (YYYY-MM-DD) is shown as it is, never shifted.
+ */
+const PARIS = tz('Europe/Paris');
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 interface I18n {
   lang: Lang;
   t: Dictionary;
   setLang(lang: Lang): void;
-  /** 12 mars 2026 */
+  /** 12 mars 2026 (a calendar date as it is; an instant's date in Paris) */
   date(value: string | null | undefined): string;
-  /** 12 mars 2026 à 10:02 */
+  /** 12 mars 2026 à 10:02 (Paris time) */
   dateTime(value: string | null | undefined): string;
   /** A number with the language's decimal mark. */
   number(value: number, digits?: number): string;
@@ -58,11 +67,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLang,
       date: (v) => {
         const d = parse(v);
-        return d ? format(d, 'd MMM yyyy', { locale }) : DICTS[lang].app.none;
+        if (!d) return DICTS[lang].app.none;
+        return CALENDAR_DATE.test(v!) ? format(d, 'd MMM yyyy', { locale }) : format(d, 'd MMM yyyy', { locale, in: PARIS });
       },
       dateTime: (v) => {
         const d = parse(v);
-        return d ? format(d, lang === 'fr' ? "d MMM yyyy 'à' HH:mm" : "d MMM yyyy 'at' HH:mm", { locale }) : DICTS[lang].app.none;
+        return d ? format(d, lang === 'fr' ? "d MMM yyyy 'à' HH:mm" : "d MMM yyyy 'at' HH:mm", { locale, in: PARIS }) : DICTS[lang].app.none;
       },
       number: (v, digits = 0) => new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v),
     };
