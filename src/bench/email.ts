@@ -147,8 +147,7 @@ async function bareFetch(dovecot: DovecotServer, n: number): Promise<{ perSecond
   const cpu = process.cpuUsage(cpu0);
   const dovecot1 = await dovecotCpu(dovecot, sessions);
   if (count !== n) throw new Error(`bare fetch saw ${count} mails, expected ${n}`);
-  const node = Math.round((cpu.user + cpu.system) / 1000);
-  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes, cpu: { node, dovecot: dovecot0 === null || dovecot1 === null ? null : dovecot1 - dovecot0 } };
+  return { perSecond: n / seconds, fetchOnlyPerSecond: n / fetchSeconds, bytes, cpu: { node: usageMs(cpu), dovecot: spent(dovecot0, dovecot1) } };
 }
 
 /** Every mail unread again, so that the next import has the same flags to set (not measured). */
@@ -164,6 +163,10 @@ async function markAllUnread(dovecot: DovecotServer): Promise<void> {
 
 /** CPU (ms) by process, as far as this machine can read it: this process, Dovecot, PostgreSQL when local. */
 type CpuMs = { node: number; dovecot: number | null; postgres?: number | null };
+
+/** What was spent between two readings (null when either could not be read). */
+const spent = (before: number | null, after: number | null) => (before === null || after === null ? null : after - before);
+const usageMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
 
 /** Dovecot's IMAP session processes running now. */
 const imapSessions = (dovecot: DovecotServer) => {
@@ -246,9 +249,9 @@ async function fullImport(deps: Deps, dovecot: DovecotServer, n: number, batchSi
   const dovecot1 = await dovecotCpu(dovecot, sessions);
   if (summary.imported !== n) throw new Error(`import journaled ${summary.imported} mails, expected ${n}`);
   const cpu: CpuMs = {
-    node: Math.round((own.user + own.system) / 1000),
-    dovecot: dovecot0 === null || dovecot1 === null ? null : dovecot1 - dovecot0,
-    ...(deps.dbKind === 'postgres' ? { postgres: postgres0 === null || postgres1 === null ? null : postgres1 - postgres0 } : {}),
+    node: usageMs(own),
+    dovecot: spent(dovecot0, dovecot1),
+    ...(deps.dbKind === 'postgres' ? { postgres: spent(postgres0, postgres1) } : {}),
   };
   console.log(`${label} : ${seconds.toFixed(1)} s dont fetch ${summary.timings.fetchMs} ms, attente du journal ${summary.timings.journalWaitMs} ms, drapeaux ${summary.timings.afterImportMs} ms ; ${cpuText(cpu)}`);
   return { perSecond: n / seconds, cpu };

@@ -172,8 +172,6 @@ export async function insertJournalMany(
   return out;
 }
 
-
-
 // ---------------------------------------------------------------------------------------------------
 // Batch ingestion
 
